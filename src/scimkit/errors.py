@@ -1,0 +1,229 @@
+"""Exceptions raised by scimkit.
+
+Every failure that comes from the server or the network is a `SCIMError`; a mistake in how the
+library is called (a wrong argument type, a URL that is not http or https) is a plain
+`ValueError` or `TypeError`, so that `except SCIMError` never hides a bug.
+
+    SCIMError
+    ├── TransportError              the exchange itself failed; `request_sent` says whether the
+    │   │                           request may have reached the server
+    │   ├── ConnectError            no connection could be made (refused, DNS, unreachable)
+    │   ├── TLSError                the TLS handshake or certificate check failed
+    │   ├── ProxyError              the proxy refused or failed the CONNECT tunnel
+    │   ├── TimeoutException
+    │   │   ├── ConnectTimeout      the connection was not made in time
+    │   │   └── ReadTimeout         the server did not answer in time
+    │   └── RemoteProtocolError     the connection dropped or the answer was not valid HTTP
+    └── SCIMResponseError           the server answered, and the answer is an error
+        ├── BadRequest              400
+        ├── Unauthorized            401
+        ├── Forbidden               403
+        ├── NotFound                404
+        ├── Conflict                409
+        ├── PreconditionFailed      412 (RFC 7644 §3.14: the ETag given is stale)
+        ├── PayloadTooLarge         413
+        ├── RateLimited             429
+        ├── ServerError             5xx
+        └── InvalidResponse         a 2xx whose body cannot be read as SCIM JSON
+
+A `SCIMResponseError` carries the HTTP `status`, SCIM's `scim_type` and `detail`, the `method`
+and `url` of the request, the `raw_body` and the `response` object. Messages never contain the
+bearer token or proxy credentials: URLs are shown without their userinfo part.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:
+    from .responses import SCIMResponse
+
+__all__ = [
+    "BadRequest",
+    "ConnectError",
+    "ConnectTimeout",
+    "Conflict",
+    "Forbidden",
+    "InvalidResponse",
+    "NotFound",
+    "PayloadTooLarge",
+    "PreconditionFailed",
+    "ProxyError",
+    "RateLimited",
+    "ReadTimeout",
+    "RemoteProtocolError",
+    "SCIMError",
+    "SCIMResponseError",
+    "ServerError",
+    "TLSError",
+    "TimeoutException",
+    "TransportError",
+    "Unauthorized",
+    "error_class_for_status",
+]
+
+
+class SCIMError(Exception):
+    """The root of every error that comes from the server or the network."""
+
+
+class TransportError(SCIMError):
+    """The HTTP exchange failed before a complete answer was read.
+
+    `request_sent` is `False` when the request certainly did not reach the server (so any
+    method may be retried), `True` or `None` when it may have (only idempotent methods are
+    safe to retry blindly).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str = "",
+        url: str = "",
+        request_sent: Optional[bool] = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.url = url
+        self.request_sent = request_sent
+
+    def __str__(self) -> str:
+        where = f" ({self.method} {self.url})" if self.method else ""
+        return f"{self.message}{where}"
+
+
+class ConnectError(TransportError):
+    """No connection could be opened: the request never reached the server."""
+
+
+class TLSError(TransportError):
+    """The TLS handshake or the certificate check failed."""
+
+
+class ProxyError(TransportError):
+    """The proxy refused the connection or the CONNECT tunnel."""
+
+
+class TimeoutException(TransportError):
+    """A timeout expired."""
+
+
+class ConnectTimeout(TimeoutException):
+    """The connection was not established in time: the request never reached the server."""
+
+
+class ReadTimeout(TimeoutException):
+    """The server did not answer in time; the request may have been processed."""
+
+
+class RemoteProtocolError(TransportError):
+    """The connection closed early, or the answer was not valid HTTP."""
+
+
+class SCIMResponseError(SCIMError):
+    """The server answered with an error (or with a body that cannot be read)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        scim_type: Optional[str] = None,
+        detail: Optional[str] = None,
+        method: str = "",
+        url: str = "",
+        raw_body: bytes = b"",
+        response: Optional[SCIMResponse] = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.scim_type = scim_type
+        self.detail = detail
+        self.method = method
+        self.url = url
+        self.raw_body = raw_body
+        self.response = response
+
+    @property
+    def status_code(self) -> int:
+        """The HTTP status, under the name `slack_sdk` users know."""
+        return self.status
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status={self.status!r}, scim_type={self.scim_type!r}, "
+            f"detail={self.detail!r}, method={self.method!r}, url={self.url!r})"
+        )
+
+
+class BadRequest(SCIMResponseError):
+    """400: the request was malformed; `scim_type` says how (`invalidFilter`, `uniqueness`…)."""
+
+
+class Unauthorized(SCIMResponseError):
+    """401: the token is missing, wrong or expired."""
+
+
+class Forbidden(SCIMResponseError):
+    """403: the token may not do this."""
+
+
+class NotFound(SCIMResponseError):
+    """404: no such resource or endpoint."""
+
+
+class Conflict(SCIMResponseError):
+    """409: the resource already exists (`scim_type` is usually `uniqueness`)."""
+
+
+class PreconditionFailed(SCIMResponseError):
+    """412: the `If-Match` ETag is stale; read the resource again before writing it."""
+
+
+class PayloadTooLarge(SCIMResponseError):
+    """413: the request body is larger than the server accepts."""
+
+
+class RateLimited(SCIMResponseError):
+    """429: too many requests; `retry_after` is the wait the server asked for, in seconds."""
+
+    def __init__(self, message: str, *, retry_after: Optional[float] = None, **kwargs: object):
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.retry_after = retry_after
+
+
+class ServerError(SCIMResponseError):
+    """5xx: the server failed."""
+
+
+class InvalidResponse(SCIMResponseError):
+    """A success status whose body is not the SCIM JSON the operation returns."""
+
+
+_BY_STATUS: dict[int, type[SCIMResponseError]] = {
+    400: BadRequest,
+    401: Unauthorized,
+    403: Forbidden,
+    404: NotFound,
+    409: Conflict,
+    412: PreconditionFailed,
+    413: PayloadTooLarge,
+    429: RateLimited,
+}
+
+
+def error_class_for_status(status: int) -> type[SCIMResponseError]:
+    """The most precise `SCIMResponseError` subclass for an HTTP status."""
+    if status in _BY_STATUS:
+        return _BY_STATUS[status]
+    if status >= 500:
+        return ServerError
+    if 200 <= status < 300:
+        return InvalidResponse
+    return SCIMResponseError
