@@ -1,0 +1,378 @@
+"""Building requests: method, URL, headers and JSON body. Pure: no sockets here.
+
+Everything that decides *what* is sent lives in this module so that it can be tested as data
+in, data out; `_transport` only moves the bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import re
+import sys
+import urllib.parse
+from collections.abc import Mapping, Sequence
+from typing import Any, Callable, Union
+
+from . import _schemas
+from ._headers import Headers
+from ._version import __version__
+from .models import PatchOp, PatchOperation, Resource, SCIMModel
+from .models._base import copy_json
+
+__all__ = [
+    "Dialect",
+    "encode_id",
+    "join_url",
+    "json_body",
+    "patch_body",
+    "query_params",
+    "resource_body",
+    "user_agent",
+    "validate_base_url",
+    "validate_header",
+]
+
+Token = Union[str, Callable[[], str], None]
+JSON = dict[str, Any]
+PatchInput = Union[SCIMModel, JSON, Sequence[Union[PatchOperation, JSON]]]
+
+_SORT_ORDERS = ("ascending", "descending")
+
+
+class Dialect:
+    """What differs between SCIM 2.0 (RFC 7644) and SCIM 1.1 (Slack's v1 API) on the wire."""
+
+    __slots__ = ("accept", "content_type", "version")
+
+    def __init__(self, version: str) -> None:
+        if version not in ("2.0", "1.1"):
+            raise ValueError(f"scim_version must be '2.0' or '1.1', not {version!r}")
+        self.version = version
+        if version == "2.0":
+            # RFC 7644 §3.1: SCIM's media type, JSON accepted from servers that send plain JSON.
+            self.content_type = "application/scim+json"
+            self.accept = "application/scim+json, application/json"
+        else:
+            self.content_type = "application/json"
+            self.accept = "application/json"
+
+    @property
+    def is_v1(self) -> bool:
+        return self.version == "1.1"
+
+    def core_schema(self, resource_class: type[Resource]) -> str:
+        return resource_class.v1_schema if self.is_v1 else resource_class.schema
+
+
+def validate_base_url(base_url: object) -> str:
+    """The base URL without its trailing slash; only http and https are ever opened."""
+    if not isinstance(base_url, str):
+        raise TypeError(f"base_url must be a str, not {type(base_url).__name__}")
+    parts = urllib.parse.urlsplit(base_url.strip())
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError(
+            f"base_url must be an http:// or https:// URL, got scheme {parts.scheme!r}"
+        )
+    if not parts.hostname:
+        raise ValueError("base_url has no host name")
+    if parts.username is not None or parts.password is not None:
+        # Never echo the URL: it holds a credential.
+        raise ValueError(
+            "base_url must not contain credentials (user:password@); pass token= or "
+            "default_headers={'Authorization': ...} instead"
+        )
+    if parts.query or parts.fragment:
+        raise ValueError("base_url must not have a query string or fragment")
+    validate_header("base_url", base_url)
+    return urllib.parse.urlunsplit(parts).rstrip("/")
+
+
+def validate_header(name: str, value: str) -> None:
+    """Refuse CR, LF and NUL: they would let a value inject headers (response splitting)."""
+    if any(c in value for c in "\r\n\0"):
+        raise ValueError(f"{name} must not contain CR, LF or NUL characters")
+
+
+def encode_id(resource_id: object, *, argument: str = "id") -> str:
+    """A resource id as one path segment: nothing left unescaped, `.`/`..` made inert.
+
+    RFC 7644 §3.4.1 puts the id in the path; an id containing `/`, `?`, `#` or `..` must
+    not reach another endpoint.
+    """
+    if not isinstance(resource_id, str):
+        raise TypeError(f"{argument} must be a str, not {type(resource_id).__name__}")
+    if not resource_id:
+        raise ValueError(f"{argument} must not be empty")
+    segment = urllib.parse.quote(resource_id, safe="")
+    if segment in (".", ".."):
+        segment = segment.replace(".", "%2E")
+    return segment
+
+
+def join_url(base_url: str, path: str, query: Mapping[str, str] | None = None) -> str:
+    """`base_url` + `path` (which starts with `/`) + an encoded query string."""
+    if not path.startswith("/"):
+        path = "/" + path
+    url = base_url + path
+    if query:
+        url += "?" + urllib.parse.urlencode(query, quote_via=urllib.parse.quote)
+    return url
+
+
+_ATTRIBUTE_NAME = re.compile(r"^[A-Za-z$][A-Za-z0-9_$:.\-]*$")
+
+
+def _attribute_list(name: str, value: object) -> str | None:
+    """`attributes` / `excludedAttributes`: names (optionally URN-qualified), comma-joined."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        items = [item.strip() for item in value.split(",")]
+    elif isinstance(value, (list, tuple)) and all(isinstance(i, str) for i in value):
+        items = [item.strip() for item in value]
+    else:
+        raise TypeError(f"{name} must be a str or a list of str")
+    for item in items:
+        if not _ATTRIBUTE_NAME.match(item):
+            raise ValueError(f"{name} has an invalid attribute name: {item!r}")
+    return ",".join(items)
+
+
+def _positive_int(name: str, value: object, *, minimum: int) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def query_params(
+    *,
+    filter: object = None,
+    start_index: object = None,
+    count: object = None,
+    attributes: object = None,
+    excluded_attributes: object = None,
+    sort_by: object = None,
+    sort_order: object = None,
+) -> dict[str, str]:
+    """The query string of a search or read (RFC 7644 §3.4.2), validated."""
+    params: dict[str, str] = {}
+    if filter is not None:
+        if not isinstance(filter, str):
+            # A built filter (scimkit.filters) serialises itself.
+            text = str(filter)
+            if type(filter).__str__ is object.__str__:
+                raise TypeError(f"filter must be a str or a filter, not {type(filter).__name__}")
+        else:
+            text = filter
+        if not text.strip():
+            raise ValueError("filter must not be empty")
+        params["filter"] = text
+    index = _positive_int("start_index", start_index, minimum=1)
+    if index is not None:
+        params["startIndex"] = str(index)
+    size = _positive_int("count", count, minimum=0)
+    if size is not None:
+        params["count"] = str(size)
+    names = _attribute_list("attributes", attributes)
+    if names:
+        params["attributes"] = names
+    excluded = _attribute_list("excluded_attributes", excluded_attributes)
+    if excluded:
+        params["excludedAttributes"] = excluded
+    if sort_by is not None:
+        if not isinstance(sort_by, str) or not sort_by:
+            raise TypeError("sort_by must be a non-empty str")
+        params["sortBy"] = sort_by
+    if sort_order is not None:
+        if sort_order not in _SORT_ORDERS:
+            raise ValueError(f"sort_order must be 'ascending' or 'descending', not {sort_order!r}")
+        params["sortOrder"] = str(sort_order)
+    return params
+
+
+def user_agent(prefix: str | None = None, suffix: str | None = None) -> str:
+    """`scimkit/<version> Python/<x.y.z> <system>/<release>`, with the caller's additions."""
+    python = ".".join(str(n) for n in sys.version_info[:3])
+    system = f"{platform.system() or 'unknown'}/{platform.release() or 'unknown'}"
+    parts = [p for p in (prefix, f"scimkit/{__version__} Python/{python} {system}", suffix) if p]
+    return " ".join(parts)
+
+
+def base_headers(
+    *,
+    dialect: Dialect,
+    user_agent: str,
+    default_headers: Mapping[str, str] | None,
+) -> Headers:
+    """The headers every request starts from (the token is added per call)."""
+    headers = Headers({"Accept": dialect.accept, "User-Agent": user_agent})
+    for name, value in (default_headers or {}).items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise TypeError("default_headers must map str to str")
+        validate_header(f"default_headers[{name!r}]", value)
+        validate_header("default_headers name", name)
+        headers[name] = value
+    return headers
+
+
+def authorization(token: Token) -> str | None:
+    """`Bearer <token>` for a token or a callable that returns the current one."""
+    if token is None:
+        return None
+    value = token() if callable(token) else token
+    if not isinstance(value, str) or not value:
+        raise ValueError("the token callable must return a non-empty str")
+    validate_header("token", value)
+    return f"Bearer {value}"
+
+
+def json_body(data: JSON) -> bytes:
+    """Compact UTF-8 JSON, as servers expect it."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _as_json(value: object, argument: str) -> JSON:
+    if isinstance(value, SCIMModel):
+        return value.to_dict()
+    if isinstance(value, Mapping):
+        # Never mutate what the caller passed in.
+        return dict(copy_json(dict(value)))
+    raise TypeError(f"{argument} must be a model or a dict, not {type(value).__name__}")
+
+
+def _has_key(data: Mapping[str, Any], name: str) -> bool:
+    lower = name.lower()
+    return any(key.lower() == lower for key in data)
+
+
+def _drop_keys(data: JSON, names: Sequence[str]) -> JSON:
+    lowered = {name.lower() for name in names}
+    return {key: value for key, value in data.items() if key.lower() not in lowered}
+
+
+def _with_schemas(data: JSON, core: str, dialect: Dialect) -> JSON:
+    """Fill `schemas` in, and list every extension present (RFC 7643 §3)."""
+    if dialect.is_v1 and _schemas.ENTERPRISE_USER in data:
+        # SCIM 1.1 names the enterprise extension differently.
+        data[_schemas.V1_ENTERPRISE_USER] = data.pop(_schemas.ENTERPRISE_USER)
+    extensions = [
+        key for key, v in data.items() if key.lower().startswith("urn:") and isinstance(v, dict)
+    ]
+    current = data.get("schemas")
+    if not isinstance(current, list):
+        schemas = [core]
+    else:
+        schemas = list(current)
+    known = {s.lower() for s in schemas if isinstance(s, str)}
+    schemas.extend(urn for urn in extensions if urn.lower() not in known)
+    body = {"schemas": schemas}
+    body.update((k, v) for k, v in data.items() if k != "schemas")
+    return body
+
+
+def resource_body(
+    resource: object,
+    resource_class: type[Resource],
+    dialect: Dialect,
+    *,
+    argument: str,
+    for_create: bool,
+) -> JSON:
+    """The JSON body of a create (POST) or replace (PUT).
+
+    RFC 7643 §2.2: read-only attributes (`id`, `meta`, a User's `groups`) are never sent;
+    a create without its required attributes fails here, before anything reaches the server.
+    """
+    data = _as_json(resource, argument)
+    if for_create:
+        missing = [name for name in resource_class.required_attributes if not _has_key(data, name)]
+        if missing:
+            raise ValueError(f"{argument} needs {', '.join(missing)} to be created")
+    data = _drop_keys(data, resource_class.read_only_attributes)
+    return _with_schemas(data, dialect.core_schema(resource_class), dialect)
+
+
+def resource_id(resource: object, argument: str) -> str:
+    """The `id` of a model or dict to replace."""
+    if isinstance(resource, Resource):
+        value: Any = resource.id
+    elif isinstance(resource, Mapping):
+        value = next((v for k, v in resource.items() if str(k).lower() == "id"), None)
+    else:
+        raise TypeError(f"{argument} must be a model or a dict, not {type(resource).__name__}")
+    if not value:
+        raise ValueError(f"{argument} has no id: read it from the server before replacing it")
+    return encode_id(value, argument=f"{argument}.id")
+
+
+def _operations_from_partial(data: JSON) -> list[JSON]:
+    """SCIM 2.0: a partial resource as `replace` operations, one per attribute it sets.
+
+    An attribute set to `None` becomes a `remove` (RFC 7643 §2.5: null means unassigned);
+    extension attributes are addressed by their URN-qualified path (RFC 7644 §3.5.2).
+    """
+    operations: list[JSON] = []
+    for key, value in data.items():
+        if key.lower() in ("schemas", "id", "meta"):
+            continue
+        if key.lower().startswith("urn:") and isinstance(value, dict):
+            for sub, sub_value in value.items():
+                operations.append(_replace_or_remove(f"{key}:{sub}", sub_value))
+            continue
+        operations.append(_replace_or_remove(key, value))
+    return operations
+
+
+def _replace_or_remove(path: str, value: Any) -> JSON:
+    if value is None:
+        return {"op": "remove", "path": path}
+    return {"op": "replace", "path": path, "value": value}
+
+
+def patch_body(
+    patch: object, resource_class: type[Resource], dialect: Dialect, *, argument: str
+) -> JSON:
+    """The body of a PATCH.
+
+    SCIM 2.0 sends a `PatchOp` (RFC 7644 §3.5.2): given as a `PatchOp`, a list of
+    operations, a dict with `Operations`, or a partial resource turned into `replace`
+    operations. SCIM 1.1 (Slack) sends the partial resource itself.
+    """
+    operations: list[Any] | None = None
+    if isinstance(patch, PatchOp):
+        message = patch.to_dict()
+        if dialect.is_v1:
+            raise ValueError(f"{argument}: SCIM 1.1 PATCH takes a partial resource, not a PatchOp")
+        return message
+    if isinstance(patch, (list, tuple)):
+        operations = [op.to_dict() if isinstance(op, SCIMModel) else dict(op) for op in patch]
+    else:
+        data = _as_json(patch, argument)
+        ops_key = next((k for k in data if k.lower() == "operations"), None)
+        if ops_key is not None:
+            if dialect.is_v1:
+                raise ValueError(f"{argument}: SCIM 1.1 PATCH takes a partial resource")
+            if "schemas" not in data:
+                data = {"schemas": [_schemas.PATCH_OP], **data}
+            return data
+        if dialect.is_v1:
+            data = _drop_keys(data, resource_class.read_only_attributes)
+            return _with_schemas(data, dialect.core_schema(resource_class), dialect)
+        operations = _operations_from_partial(data)
+    if dialect.is_v1:
+        raise ValueError(f"{argument}: SCIM 1.1 PATCH takes a partial resource")
+    if not operations:
+        raise ValueError(f"{argument} has nothing to change")
+    for op in operations:
+        if not isinstance(op, dict) or str(op.get("op", "")).lower() not in (
+            "add",
+            "remove",
+            "replace",
+        ):
+            raise ValueError(f"{argument}: each operation needs an op of add, remove or replace")
+    return {"schemas": [_schemas.PATCH_OP], "Operations": operations}

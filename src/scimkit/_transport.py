@@ -1,0 +1,368 @@
+"""Moving bytes: the urllib opener, proxies, error translation and the retry loop.
+
+The opener is assembled by hand rather than with `urllib.request.build_opener()` so that:
+
+- only `http` and `https` are ever opened (no `file:`, `ftp:` or `data:` handlers);
+- an HTTP error status comes back as a response, not an exception;
+- redirects are never followed silently (a 3xx is returned as it is), so the bearer token is
+  never replayed to another host and a POST never turns into a GET.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import logging
+import os
+import socket
+import ssl
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ._headers import Headers, redact_headers
+from .errors import (
+    ConnectError,
+    ConnectTimeout,
+    ProxyError,
+    ReadTimeout,
+    RemoteProtocolError,
+    TLSError,
+    TransportError,
+)
+from .retry import RetryHandler, RetryState
+from .retry.request import HttpRequest
+from .retry.response import HttpResponse
+
+__all__ = ["Transport", "redact_url", "select_proxy"]
+
+# Whatever the handlers say, one call never makes more attempts than this.
+MAX_ATTEMPTS = 100
+
+_SECRET_JSON_KEYS = ("password",)
+
+
+def redact_url(url: str) -> str:
+    """`url` without any `user:password@` part, safe to log or show."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"[secure]@{host}"))
+
+
+def select_proxy(
+    url: str, proxy: str | None, environ: Mapping[str, str] | None = None
+) -> str | None:
+    """The proxy URL for a request to `url`, or `None` to connect directly.
+
+    `proxy` given: used for every request; `""` turns proxies off. `None`: the standard
+    environment variables (`https_proxy`/`HTTPS_PROXY` for https, `http_proxy`/`HTTP_PROXY`
+    for http), with hosts listed in `no_proxy`/`NO_PROXY` reached directly.
+    """
+    if proxy is not None:
+        return proxy or None
+    env = os.environ if environ is None else environ
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+
+    def read(name: str) -> str:
+        return env.get(name) or env.get(name.upper()) or ""
+
+    chosen = read(f"{scheme}_proxy")
+    if not chosen:
+        return None
+    no_proxy = read("no_proxy")
+    if no_proxy:
+        host = parts.hostname or ""
+        netloc = f"{host}:{parts.port}" if parts.port else host
+        if urllib.request.proxy_bypass_environment(netloc, {"no": no_proxy}):
+            return None
+    return chosen
+
+
+def _proxy_parts(proxy_url: str) -> tuple[str, str, str | None]:
+    """(scheme, host:port, Proxy-Authorization value) of a proxy URL."""
+    if "://" not in proxy_url:
+        proxy_url = "http://" + proxy_url
+    parts = urllib.parse.urlsplit(proxy_url)
+    if parts.scheme.lower() != "http":
+        raise ValueError("proxy must be an http:// URL (the CONNECT tunnel carries https)")
+    if not parts.hostname:
+        raise ValueError("proxy URL has no host name")
+    host = parts.hostname
+    if ":" in host:
+        host = f"[{host}]"
+    hostport = f"{host}:{parts.port or 80}"
+    auth = None
+    if parts.username is not None:
+        user = urllib.parse.unquote(parts.username)
+        password = urllib.parse.unquote(parts.password or "")
+        token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        auth = f"Basic {token}"
+    return "http", hostport, auth
+
+
+def validate_proxy(proxy: object) -> str | None:
+    """Check the `proxy` argument early, without ever echoing its credentials."""
+    if proxy is None:
+        return None
+    if not isinstance(proxy, str):
+        raise TypeError(f"proxy must be a str, not {type(proxy).__name__}")
+    if proxy:
+        _proxy_parts(proxy)
+    return proxy
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text
+
+
+class Transport:
+    """Sends one `HttpRequest` at a time through a urllib opener; retries around it."""
+
+    def __init__(
+        self,
+        *,
+        timeout: float,
+        ssl_context: ssl.SSLContext,
+        proxy: str | None,
+        logger: logging.Logger,
+    ) -> None:
+        self.timeout = timeout
+        self.ssl_context = ssl_context
+        self.proxy = proxy
+        self.logger = logger
+        opener = urllib.request.OpenerDirector()
+        opener.add_handler(urllib.request.HTTPHandler())
+        opener.add_handler(urllib.request.HTTPSHandler(context=ssl_context))
+        opener.add_handler(urllib.request.UnknownHandler())
+        self.opener = opener
+        # Read once: a long-running script keeps the proxy it started with.
+        self._environ = dict(os.environ)
+
+    # -- one attempt ----------------------------------------------------------------------
+
+    def _urllib_request(self, request: HttpRequest) -> urllib.request.Request:
+        req = urllib.request.Request(
+            request.url, data=request.body, headers=dict(request.headers), method=request.method
+        )
+        proxy = select_proxy(request.url, self.proxy, self._environ)
+        if proxy:
+            scheme, hostport, auth = _proxy_parts(proxy)
+            if auth:
+                req.add_unredirected_header("Proxy-Authorization", auth)
+            req.set_proxy(hostport, scheme)
+        return req
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        """One HTTP exchange; a failure is raised as a `TransportError` subclass."""
+        method, url = request.method, redact_url(request.url)
+        req = self._urllib_request(request)
+        try:
+            raw = self.opener.open(req, timeout=self.timeout)
+        except urllib.error.URLError as exc:
+            raise self._connect_failure(exc.reason, method, url) from exc
+        except (socket.timeout, TimeoutError) as exc:
+            raise ReadTimeout(
+                f"no answer within {self.timeout}s", method=method, url=url, request_sent=True
+            ) from exc
+        except http.client.RemoteDisconnected as exc:
+            raise RemoteProtocolError(
+                "the server closed the connection without answering",
+                method=method,
+                url=url,
+                request_sent=None,
+            ) from exc
+        except (ConnectionError, OSError) as exc:
+            raise RemoteProtocolError(
+                f"the connection failed while waiting for the answer: {_reason(exc)}",
+                method=method,
+                url=url,
+                request_sent=None,
+            ) from exc
+        except http.client.HTTPException as exc:
+            raise RemoteProtocolError(
+                f"the answer is not valid HTTP: {type(exc).__name__}: {_reason(exc)}",
+                method=method,
+                url=url,
+                request_sent=True,
+            ) from exc
+        try:
+            with raw:
+                body = raw.read()
+                status = raw.status
+                headers = Headers(raw.headers.items())
+        except http.client.IncompleteRead as exc:
+            raise RemoteProtocolError(
+                f"the answer was cut short after {len(exc.partial)} bytes",
+                method=method,
+                url=url,
+                request_sent=True,
+            ) from exc
+        except (socket.timeout, TimeoutError) as exc:
+            raise ReadTimeout(
+                f"the body did not arrive within {self.timeout}s",
+                method=method,
+                url=url,
+                request_sent=True,
+            ) from exc
+        except (OSError, http.client.HTTPException) as exc:
+            raise RemoteProtocolError(
+                f"the connection failed while reading the answer: {_reason(exc)}",
+                method=method,
+                url=url,
+                request_sent=True,
+            ) from exc
+        return HttpResponse(status_code=status, headers=headers, body=body)
+
+    def _connect_failure(
+        self, reason: str | BaseException, method: str, url: str
+    ) -> TransportError:
+        """urllib wraps failures of connecting and sending in `URLError`: classify them."""
+        text = _reason(reason) if isinstance(reason, BaseException) else str(reason)
+        if isinstance(reason, (socket.timeout, TimeoutError)):
+            return ConnectTimeout(
+                f"could not connect within {self.timeout}s",
+                method=method,
+                url=url,
+                request_sent=False,
+            )
+        if isinstance(reason, ssl.SSLError) or isinstance(reason, ssl.CertificateError):
+            return TLSError(f"TLS failed: {text}", method=method, url=url, request_sent=False)
+        if isinstance(reason, OSError) and "tunnel connection failed" in text.lower():
+            return ProxyError(
+                f"the proxy refused the tunnel: {redact_url(text)}",
+                method=method,
+                url=url,
+                request_sent=False,
+            )
+        if isinstance(reason, (ConnectionRefusedError, socket.gaierror)) or not isinstance(
+            reason, (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
+        ):
+            return ConnectError(
+                f"could not connect: {text}", method=method, url=url, request_sent=False
+            )
+        return RemoteProtocolError(
+            f"the connection failed while sending: {text}",
+            method=method,
+            url=url,
+            request_sent=None,
+        )
+
+    # -- the retry loop -------------------------------------------------------------------
+
+    def perform(self, request: HttpRequest, handlers: Sequence[RetryHandler]) -> HttpResponse:
+        """Send `request`, letting `handlers` decide whether and when to try again.
+
+        The first handler whose `can_retry` says yes prepares (waits for) the next attempt.
+        The loop is bounded by the handlers' `max_retry_count`s and by `MAX_ATTEMPTS`; when it
+        ends, the last response is returned or the last `TransportError` raised.
+        """
+        state = RetryState()
+        budget = 1 + sum(max(0, int(h.max_retry_count)) for h in handlers)
+        max_attempts = min(budget, MAX_ATTEMPTS)
+        attempt = 0
+        while True:
+            attempt += 1
+            response: HttpResponse | None = None
+            error: TransportError | None = None
+            self._log_request(request, attempt)
+            try:
+                response = self.send(request)
+            except TransportError as exc:
+                error = exc
+                self.logger.debug("%s %s failed: %s", request.method, redact_url(request.url), exc)
+            else:
+                self._log_response(request, response)
+            retry = False
+            if attempt < max_attempts:
+                state.next_attempt_requested = False
+                for handler in handlers:
+                    if handler.can_retry(
+                        state=state, request=request, response=response, error=error
+                    ):
+                        self.logger.info(
+                            "retrying %s %s (attempt %d) after %s",
+                            request.method,
+                            redact_url(request.url),
+                            attempt + 1,
+                            f"HTTP {response.status_code}"
+                            if response is not None
+                            else type(error).__name__,
+                        )
+                        handler.prepare_for_next_attempt(
+                            state=state, request=request, response=response, error=error
+                        )
+                        retry = True
+                        break
+            if retry:
+                continue
+            if error is not None:
+                raise error
+            assert response is not None
+            return response
+
+    # -- logging --------------------------------------------------------------------------
+
+    def _log_request(self, request: HttpRequest, attempt: int) -> None:
+        if not self.logger.isEnabledFor(logging.DEBUG):
+            return
+        self.logger.debug(
+            "sending %s %s (attempt %d) headers=%s body=%s",
+            request.method,
+            redact_url(request.url),
+            attempt,
+            redact_headers(request.headers.items()),
+            _loggable_body(request.body),
+        )
+
+    def _log_response(self, request: HttpRequest, response: HttpResponse) -> None:
+        if not self.logger.isEnabledFor(logging.DEBUG):
+            return
+        self.logger.debug(
+            "received %s for %s %s headers=%s body=%s",
+            response.status_code,
+            request.method,
+            redact_url(request.url),
+            redact_headers(response.headers.items()),
+            _loggable_body(response.body),
+        )
+
+
+def _loggable_body(body: bytes | None) -> str:
+    """A body for the DEBUG log, with password values hidden."""
+    if not body:
+        return "''"
+    import json
+
+    try:
+        data: Any = json.loads(body)
+    except ValueError:
+        return repr(body[:2000])
+    return json.dumps(_hide_secrets(data), ensure_ascii=False)
+
+
+def _hide_secrets(value: Any) -> Any:
+    if isinstance(value, dict):
+        # A PATCH operation carries the password as {"path": "password", "value": ...}.
+        path = value.get("path")
+        secret_path = isinstance(path, str) and path.lower().endswith(_SECRET_JSON_KEYS)
+        return {
+            k: (
+                "[secure]"
+                if str(k).lower() in _SECRET_JSON_KEYS or (secret_path and k == "value")
+                else _hide_secrets(v)
+            )
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_hide_secrets(v) for v in value]
+    return value

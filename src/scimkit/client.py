@@ -1,0 +1,483 @@
+"""`SCIMClient`: typed SCIM calls over one `api_call`."""
+
+from __future__ import annotations
+
+import logging
+import numbers
+import ssl as ssl_module
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar, Union
+
+from . import _request
+from ._request import Dialect, Token
+from ._transport import Transport, redact_url, validate_proxy
+from .models import Group, Resource, User
+from .responses import (
+    GroupCreateResponse,
+    GroupDeleteResponse,
+    GroupPatchResponse,
+    GroupUpdateResponse,
+    ReadGroupResponse,
+    ReadUserResponse,
+    SCIMResponse,
+    SearchGroupsResponse,
+    SearchUsersResponse,
+    UserCreateResponse,
+    UserDeleteResponse,
+    UserPatchResponse,
+    UserUpdateResponse,
+)
+from .retry import RetryHandler, default_retry_handlers
+from .retry.request import HttpRequest
+
+__all__ = ["SCIMClient"]
+
+ResponseT = TypeVar("ResponseT", bound=SCIMResponse)
+AttributeNames = Union[str, Sequence[str], None]
+
+
+class SCIMClient:
+    """A SCIM 2.0 (or 1.1) client for one service provider.
+
+        client = SCIMClient("https://example.com/scim/v2", token=os.environ["SCIM_TOKEN"])
+        resp = client.search_users(filter='userName eq "bjensen"')
+        for user in resp.users:
+            print(user.id, user.user_name)
+
+    - `token`: a bearer token, or a callable returning the current one (called once per
+      call, so a long-running script can refresh an OAuth token); `None` sends no
+      `Authorization` header (pass another scheme in `default_headers`).
+    - `timeout`: seconds for connecting and for each read.
+    - `ssl`: an `ssl.SSLContext`; by default certificates and host names are verified.
+    - `proxy`: an `http://[user:password@]host:port` proxy for every request, `""` for none;
+      by default the `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` environment variables.
+    - `retry_handlers`: tried in order after each failed attempt; by default one
+      `ConnectionErrorRetryHandler`. The list is public: `client.retry_handlers.append(...)`.
+    - `scim_version`: `"2.0"` (RFC 7644) or `"1.1"` (Slack's v1 API).
+    - `raise_errors`: raise a `SCIMResponseError` for every unsuccessful response instead of
+      returning it.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        token: Token = None,
+        *,
+        timeout: float = 30,
+        ssl: ssl_module.SSLContext | None = None,
+        proxy: str | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        user_agent_prefix: str | None = None,
+        user_agent_suffix: str | None = None,
+        logger: logging.Logger | None = None,
+        retry_handlers: Sequence[RetryHandler] | None = None,
+        scim_version: str = "2.0",
+        raise_errors: bool = False,
+    ) -> None:
+        self.base_url = _request.validate_base_url(base_url)
+        if token is not None and not callable(token):
+            if not isinstance(token, str):
+                raise TypeError(f"token must be a str or a callable, not {type(token).__name__}")
+            if not token:
+                raise ValueError("token must not be empty (pass None to send no Authorization)")
+            _request.validate_header("token", token)
+        self._token = token
+        if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real) or timeout <= 0:
+            raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
+        self.timeout = float(timeout)
+        if ssl is not None and not isinstance(ssl, ssl_module.SSLContext):
+            raise TypeError(f"ssl must be an ssl.SSLContext, not {type(ssl).__name__}")
+        self.ssl = ssl if ssl is not None else ssl_module.create_default_context()
+        self.proxy = validate_proxy(proxy)
+        if logger is not None and not isinstance(logger, logging.Logger):
+            raise TypeError("logger must be a logging.Logger")
+        self.logger = logger or logging.getLogger("scimkit")
+        self.dialect = Dialect(scim_version)
+        self.scim_version = scim_version
+        self.raise_errors = bool(raise_errors)
+        for name, value in (
+            ("user_agent_prefix", user_agent_prefix),
+            ("user_agent_suffix", user_agent_suffix),
+        ):
+            if value is not None:
+                if not isinstance(value, str):
+                    raise TypeError(f"{name} must be a str")
+                _request.validate_header(name, value)
+        self.user_agent = _request.user_agent(user_agent_prefix, user_agent_suffix)
+        self.default_headers: dict[str, str] = dict(default_headers or {})
+        self._base_headers = _request.base_headers(
+            dialect=self.dialect, user_agent=self.user_agent, default_headers=default_headers
+        )
+        if retry_handlers is None:
+            self.retry_handlers: list[RetryHandler] = default_retry_handlers()
+        else:
+            handlers = list(retry_handlers)
+            for handler in handlers:
+                if not isinstance(handler, RetryHandler):
+                    raise TypeError("retry_handlers must hold RetryHandler instances")
+            self.retry_handlers = handlers
+        self._transport = Transport(
+            timeout=self.timeout, ssl_context=self.ssl, proxy=self.proxy, logger=self.logger
+        )
+
+    def __repr__(self) -> str:
+        return f"SCIMClient({self.base_url!r}, scim_version={self.scim_version!r})"
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release network resources. The client opens one connection per request for now,
+        so there is nothing held between calls; `with SCIMClient(...)` is already safe."""
+
+    def __enter__(self) -> SCIMClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- the one call everything goes through --------------------------------------------
+
+    def api_call(
+        self,
+        http_verb: str,
+        path: str,
+        query_params: Mapping[str, Any] | None = None,
+        body_params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> SCIMResponse:
+        """Call any endpoint: `path` is relative to the base URL (`/ServiceProviderConfig`).
+
+        resp = client.api_call("GET", "/ServiceProviderConfig")
+        resp.body["patch"]["supported"]
+        """
+        if not isinstance(http_verb, str) or not http_verb.isalpha():
+            raise ValueError(f"http_verb must be an HTTP method name, not {http_verb!r}")
+        if not isinstance(path, str):
+            raise TypeError(f"path must be a str, not {type(path).__name__}")
+        if "://" in path or path.startswith("//"):
+            raise ValueError("path must be relative to base_url, not a full URL")
+        _request.validate_header("path", path)
+        query = None
+        if query_params:
+            query = {str(k): _query_value(v) for k, v in query_params.items() if v is not None}
+        body = None
+        if body_params is not None:
+            if not isinstance(body_params, Mapping):
+                raise TypeError("body_params must be a dict")
+            body = dict(body_params)
+        return self._call(
+            http_verb.upper(),
+            path,
+            query=query,
+            body=body,
+            headers=headers,
+            response_class=SCIMResponse,
+        )
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        response_class: type[ResponseT],
+        query: Mapping[str, str] | None = None,
+        body: dict[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> ResponseT:
+        url = _request.join_url(self.base_url, path, query)
+        request_headers = self._base_headers.copy()
+        authorization = _request.authorization(self._token)
+        if authorization:
+            request_headers["Authorization"] = authorization
+        data = None
+        if body is not None:
+            data = _request.json_body(body)
+            request_headers["Content-Type"] = self.dialect.content_type
+        for name, value in (headers or {}).items():
+            if not isinstance(name, str) or not isinstance(value, str):
+                raise TypeError("headers must map str to str")
+            _request.validate_header(f"headers[{name!r}]", value)
+            request_headers[name] = value
+        request = HttpRequest(
+            method=method, url=url, headers=request_headers, body=data, body_params=body
+        )
+        raw = self._transport.perform(request, self.retry_handlers)
+        response = response_class(
+            url=redact_url(url),
+            status_code=raw.status_code,
+            headers=raw.headers,
+            raw_body=raw.body,
+            method=method,
+            request=request,
+        )
+        if self.raise_errors:
+            response.raise_for_status()
+        return response
+
+    # -- generic resource operations (RFC 7644 §3.3 - §3.6) -------------------------------
+
+    def _search(
+        self,
+        resource_class: type[Resource],
+        response_class: type[ResponseT],
+        *,
+        filter: object = None,
+        start_index: int | None = None,
+        count: int | None = None,
+        attributes: AttributeNames = None,
+        excluded_attributes: AttributeNames = None,
+        sort_by: str | None = None,
+        sort_order: str | None = None,
+    ) -> ResponseT:
+        query = _request.query_params(
+            filter=filter,
+            start_index=start_index,
+            count=count,
+            attributes=attributes,
+            excluded_attributes=excluded_attributes,
+            sort_by=sort_by,
+            sort_order=sort_order,
+        )
+        return self._call(
+            "GET", resource_class.endpoint, query=query, response_class=response_class
+        )
+
+    def _read(
+        self,
+        resource_class: type[Resource],
+        response_class: type[ResponseT],
+        resource_id: str,
+        *,
+        attributes: AttributeNames = None,
+        excluded_attributes: AttributeNames = None,
+    ) -> ResponseT:
+        segment = _request.encode_id(resource_id)
+        query = _request.query_params(
+            attributes=attributes, excluded_attributes=excluded_attributes
+        )
+        return self._call(
+            "GET",
+            f"{resource_class.endpoint}/{segment}",
+            query=query,
+            response_class=response_class,
+        )
+
+    def _create(
+        self,
+        resource_class: type[Resource],
+        response_class: type[ResponseT],
+        resource: object,
+        argument: str,
+    ) -> ResponseT:
+        body = _request.resource_body(
+            resource, resource_class, self.dialect, argument=argument, for_create=True
+        )
+        return self._call("POST", resource_class.endpoint, body=body, response_class=response_class)
+
+    def _replace(
+        self,
+        resource_class: type[Resource],
+        response_class: type[ResponseT],
+        resource: object,
+        argument: str,
+    ) -> ResponseT:
+        segment = _request.resource_id(resource, argument)
+        body = _request.resource_body(
+            resource, resource_class, self.dialect, argument=argument, for_create=False
+        )
+        return self._call(
+            "PUT", f"{resource_class.endpoint}/{segment}", body=body, response_class=response_class
+        )
+
+    def _patch(
+        self,
+        resource_class: type[Resource],
+        response_class: type[ResponseT],
+        resource_id: str,
+        patch: object,
+        argument: str,
+    ) -> ResponseT:
+        segment = _request.encode_id(resource_id)
+        body = _request.patch_body(patch, resource_class, self.dialect, argument=argument)
+        return self._call(
+            "PATCH",
+            f"{resource_class.endpoint}/{segment}",
+            body=body,
+            response_class=response_class,
+        )
+
+    def _delete(
+        self, resource_class: type[Resource], response_class: type[ResponseT], resource_id: str
+    ) -> ResponseT:
+        segment = _request.encode_id(resource_id)
+        return self._call(
+            "DELETE", f"{resource_class.endpoint}/{segment}", response_class=response_class
+        )
+
+    # -- Users ----------------------------------------------------------------------------
+
+    def search_users(
+        self,
+        *,
+        filter: object = None,
+        start_index: int | None = None,
+        count: int | None = None,
+        attributes: AttributeNames = None,
+        excluded_attributes: AttributeNames = None,
+        sort_by: str | None = None,
+        sort_order: str | None = None,
+    ) -> SearchUsersResponse:
+        """Find users (RFC 7644 §3.4.2); one page per call.
+
+        resp = client.search_users(filter='userName eq "bjensen"', count=10)
+        resp.total_results, [u.user_name for u in resp.users]
+        """
+        return self._search(
+            User,
+            SearchUsersResponse,
+            filter=filter,
+            start_index=start_index,
+            count=count,
+            attributes=attributes,
+            excluded_attributes=excluded_attributes,
+            sort_by=sort_by,
+            sort_order=sort_order,
+        )
+
+    def read_user(
+        self,
+        id: str,
+        *,
+        attributes: AttributeNames = None,
+        excluded_attributes: AttributeNames = None,
+    ) -> ReadUserResponse:
+        """Read one user by `id`.
+
+        user = client.read_user(user_id).user
+        """
+        return self._read(
+            User,
+            ReadUserResponse,
+            id,
+            attributes=attributes,
+            excluded_attributes=excluded_attributes,
+        )
+
+    def create_user(self, user: User | Mapping[str, Any]) -> UserCreateResponse:
+        """Create a user; `resp.user.id` is the id the server gave it.
+
+        resp = client.create_user(User(user_name="bjensen"))
+        """
+        return self._create(User, UserCreateResponse, user, "user")
+
+    def patch_user(self, id: str, partial_user: Any) -> UserPatchResponse:
+        """Change some attributes of a user (RFC 7644 §3.5.2).
+
+        `partial_user` is a `User` or dict holding only what changes (each attribute becomes a
+        `replace`, `None` a `remove`), a `PatchOp`, or a list of `PatchOperation`s.
+
+            client.patch_user(user_id, User(active=False))
+        """
+        return self._patch(User, UserPatchResponse, id, partial_user, "partial_user")
+
+    def update_user(self, user: User | Mapping[str, Any]) -> UserUpdateResponse:
+        """Replace a user with this full representation (PUT, RFC 7644 §3.5.1).
+
+        user = client.read_user(user_id).user
+        user.title = "Tour Guide"
+        client.update_user(user)
+        """
+        return self._replace(User, UserUpdateResponse, user, "user")
+
+    def delete_user(self, id: str) -> UserDeleteResponse:
+        """Delete a user; 204 on success.
+
+        client.delete_user(user_id)
+        """
+        return self._delete(User, UserDeleteResponse, id)
+
+    # -- Groups ---------------------------------------------------------------------------
+
+    def search_groups(
+        self,
+        *,
+        filter: object = None,
+        start_index: int | None = None,
+        count: int | None = None,
+        attributes: AttributeNames = None,
+        excluded_attributes: AttributeNames = None,
+        sort_by: str | None = None,
+        sort_order: str | None = None,
+    ) -> SearchGroupsResponse:
+        """Find groups; one page per call.
+
+        resp = client.search_groups(filter='displayName sw "Tour"')
+        """
+        return self._search(
+            Group,
+            SearchGroupsResponse,
+            filter=filter,
+            start_index=start_index,
+            count=count,
+            attributes=attributes,
+            excluded_attributes=excluded_attributes,
+            sort_by=sort_by,
+            sort_order=sort_order,
+        )
+
+    def read_group(
+        self,
+        id: str,
+        *,
+        attributes: AttributeNames = None,
+        excluded_attributes: AttributeNames = None,
+    ) -> ReadGroupResponse:
+        """Read one group by `id`.
+
+        group = client.read_group(group_id, excluded_attributes=["members"]).group
+        """
+        return self._read(
+            Group,
+            ReadGroupResponse,
+            id,
+            attributes=attributes,
+            excluded_attributes=excluded_attributes,
+        )
+
+    def create_group(self, group: Group | Mapping[str, Any]) -> GroupCreateResponse:
+        """Create a group.
+
+        resp = client.create_group(Group(display_name="Tour Guides"))
+        """
+        return self._create(Group, GroupCreateResponse, group, "group")
+
+    def patch_group(self, id: str, partial_group: Any) -> GroupPatchResponse:
+        """Change some attributes of a group; see `patch_user` for what `partial_group` may be.
+
+        client.patch_group(group_id, [PatchOperation(op="add", path="members",
+                                                     value=[{"value": user_id}])])
+        """
+        return self._patch(Group, GroupPatchResponse, id, partial_group, "partial_group")
+
+    def update_group(self, group: Group | Mapping[str, Any]) -> GroupUpdateResponse:
+        """Replace a group (PUT).
+
+        group.display_name = "Tour Leads"
+        client.update_group(group)
+        """
+        return self._replace(Group, GroupUpdateResponse, group, "group")
+
+    def delete_group(self, id: str) -> GroupDeleteResponse:
+        """Delete a group; 204 on success.
+
+        client.delete_group(group_id)
+        """
+        return self._delete(Group, GroupDeleteResponse, id)
+
+
+def _query_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    return str(value)

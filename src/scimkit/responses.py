@@ -1,0 +1,355 @@
+"""Typed responses: one base that reads the body, thin subclasses that name the result.
+
+An HTTP error status is a normal response (as in `slack_sdk.scim`); `raise_for_status()` or
+`SCIMClient(raise_errors=True)` turns it into a `SCIMResponseError`. A body that cannot be
+read (an HTML page from a proxy, truncated JSON) never breaks the call: `body` is `{}` and
+`errors` says what was wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
+
+from ._headers import Headers
+from .errors import RateLimited, SCIMResponseError, error_class_for_status
+from .models import ErrorMessage, Group, ListResponse, Resource, User
+
+if TYPE_CHECKING:
+    from .retry.request import HttpRequest
+
+__all__ = [
+    "GroupCreateResponse",
+    "GroupDeleteResponse",
+    "GroupPatchResponse",
+    "GroupResponse",
+    "GroupUpdateResponse",
+    "ReadGroupResponse",
+    "ReadUserResponse",
+    "ResourceResponse",
+    "SCIMResponse",
+    "SearchGroupsResponse",
+    "SearchResponse",
+    "SearchUsersResponse",
+    "UserCreateResponse",
+    "UserDeleteResponse",
+    "UserPatchResponse",
+    "UserResponse",
+    "UserUpdateResponse",
+]
+
+R = TypeVar("R", bound=Resource)
+
+_NOT_PARSED: Any = object()
+_SNIPPET = 200
+
+
+def _snake(name: str) -> str:
+    name = name.lstrip("$")
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+def _snake_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {_snake(str(k)): _snake_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_snake_keys(v) for v in value]
+    return value
+
+
+class SCIMResponse:
+    """What the server answered to one call.
+
+    - `status_code`, `headers` (case-insensitive), `raw_body` (bytes), `url`, `method`;
+    - `body`: the JSON object, `{}` when empty or unreadable; `snake_cased_body` likewise;
+    - `errors`: an `ErrorMessage` when the call failed or the body could not be read;
+    - `ok`: a 2xx status with a readable body; `etag`: the resource version, if any.
+
+        resp = client.read_user(user_id)
+        if not resp.ok:
+            print(resp.status_code, resp.errors.scim_type, resp.errors.detail)
+    """
+
+    def __init__(
+        self,
+        *,
+        url: str,
+        status_code: int,
+        headers: Headers,
+        raw_body: bytes,
+        method: str = "GET",
+        request: HttpRequest | None = None,
+    ) -> None:
+        self.url = url
+        self.method = method
+        self.status_code = status_code
+        self.headers = headers
+        self.raw_body = raw_body
+        self.request = request
+        self._body: Any = _NOT_PARSED
+        self._problem: str | None = None
+
+    # -- the body -------------------------------------------------------------------------
+
+    def _parse(self) -> None:
+        if self._body is not _NOT_PARSED:
+            return
+        raw = self.raw_body
+        body: dict[str, Any] = {}
+        problem: str | None = None
+        if raw.strip():
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                problem = f"response body is not valid UTF-8 (byte {exc.start})"
+            else:
+                try:
+                    parsed = json.loads(text)
+                except ValueError as exc:
+                    kind = self.headers.get("Content-Type") or "no content type"
+                    snippet = text[:_SNIPPET] + ("…" if len(text) > _SNIPPET else "")
+                    problem = f"response body is not JSON ({kind}; {exc}): {snippet!r}"
+                else:
+                    if isinstance(parsed, dict):
+                        body = parsed
+                    else:
+                        problem = (
+                            f"response body is a JSON {type(parsed).__name__}, "
+                            "not the JSON object SCIM sends"
+                        )
+        self._body = body
+        self._problem = problem
+
+    @property
+    def body(self) -> dict[str, Any]:
+        """The JSON object the server sent; `{}` when there was none or it was unreadable."""
+        self._parse()
+        return cast("dict[str, Any]", self._body)
+
+    @property
+    def snake_cased_body(self) -> dict[str, Any]:
+        """`body` with every key in snake_case (`userName` -> `user_name`, `$ref` -> `ref`)."""
+        return cast("dict[str, Any]", _snake_keys(self.body))
+
+    @property
+    def errors(self) -> ErrorMessage | None:
+        """The error the server reported, or what was wrong with the body; `None` if fine."""
+        self._parse()
+        if self._problem is not None:
+            return ErrorMessage(status=self.status_code, detail=self._problem)
+        reported = ErrorMessage.from_body(self.body)
+        if 200 <= self.status_code < 300 and reported is None:
+            return None
+        if reported is None:
+            return ErrorMessage(status=self.status_code, detail=self._status_text())
+        if reported.status is None:
+            reported.status = self.status_code
+        return reported
+
+    def _status_text(self) -> str:
+        from http import HTTPStatus
+
+        try:
+            return f"HTTP {self.status_code} {HTTPStatus(self.status_code).phrase}"
+        except ValueError:
+            return f"HTTP {self.status_code}"
+
+    @property
+    def ok(self) -> bool:
+        """True for a 2xx status whose body is readable and not an error message."""
+        return 200 <= self.status_code < 300 and self.errors is None
+
+    @property
+    def etag(self) -> str | None:
+        """The `ETag` header, else `meta.version` of the returned resource (RFC 7644 §3.14)."""
+        header = self.headers.get("ETag")
+        if header:
+            return header
+        meta = self.body.get("meta")
+        if isinstance(meta, dict):
+            version = meta.get("version")
+            if isinstance(version, str):
+                return version
+        return None
+
+    def raise_for_status(self) -> SCIMResponse:
+        """Raise a `SCIMResponseError` subclass unless the call succeeded; else return self.
+
+        client.read_user(user_id).raise_for_status()
+        """
+        if self.ok:
+            return self
+        raise self.to_error()
+
+    def to_error(self) -> SCIMResponseError:
+        """The exception `raise_for_status()` raises for this response."""
+        errors = self.errors or ErrorMessage(status=self.status_code)
+        cls = error_class_for_status(self.status_code)
+        parts = [f"{self.method} {self.url} failed: HTTP {self.status_code}"]
+        if errors.scim_type:
+            parts.append(f"scimType={errors.scim_type}")
+        if errors.detail:
+            parts.append(errors.detail)
+        message = " - ".join(parts)
+        kwargs: dict[str, Any] = dict(
+            status=self.status_code,
+            scim_type=errors.scim_type,
+            detail=errors.detail,
+            method=self.method,
+            url=self.url,
+            raw_body=self.raw_body,
+            response=self,
+        )
+        if cls is RateLimited:
+            from .retry import parse_retry_after
+
+            return RateLimited(
+                message, retry_after=parse_retry_after(self.headers.get("Retry-After")), **kwargs
+            )
+        return cls(message, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.method} {self.url} status_code={self.status_code}>"
+
+
+class ResourceResponse(SCIMResponse, Generic[R]):
+    """A response that carries one resource: `.resource` (None on failure or no content)."""
+
+    resource_class: ClassVar[type[Resource]] = Resource
+
+    @property
+    def resource(self) -> R | None:
+        if not self.ok or not self.body:
+            return None
+        cached = self.__dict__.get("_resource")
+        if cached is None:
+            cached = self.__dict__["_resource"] = self.resource_class.from_dict(self.body)
+        return cast(R, cached)
+
+
+class SearchResponse(SCIMResponse, Generic[R]):
+    """A page of results (RFC 7644 §3.4.2): `.resources`, `total_results`, `start_index`…"""
+
+    resource_class: ClassVar[type[Resource]] = Resource
+
+    @property
+    def _list(self) -> ListResponse:
+        return ListResponse.from_dict(self.body)
+
+    @property
+    def resources(self) -> list[R]:
+        """The resources of this page as models; entries that are not objects are skipped."""
+        cached = self.__dict__.get("_resources")
+        if cached is None:
+            found = self._list.resources if self.ok else None
+            model = self.resource_class
+            cached = [model.from_dict(item) for item in found or [] if isinstance(item, dict)]
+            self.__dict__["_resources"] = cached
+        return cast("list[R]", cached)
+
+    def _int(self, value: Any) -> int | None:
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int):
+            return value
+        if isinstance(value, str) and value.isdigit():
+            return int(value)
+        return None
+
+    @property
+    def total_results(self) -> int | None:
+        """How many resources match in all (`totalResults`)."""
+        return self._int(self._list.total_results)
+
+    @property
+    def start_index(self) -> int | None:
+        """The 1-based index of the first resource of this page (`startIndex`)."""
+        return self._int(self._list.start_index)
+
+    @property
+    def items_per_page(self) -> int | None:
+        """How many resources this page holds (`itemsPerPage`)."""
+        return self._int(self._list.items_per_page)
+
+
+class UserResponse(ResourceResponse[User]):
+    """A response carrying one `User`."""
+
+    resource_class = User
+
+    @property
+    def user(self) -> User | None:
+        """The user the server returned; `None` when the call failed or returned no body."""
+        return self.resource
+
+
+class GroupResponse(ResourceResponse[Group]):
+    """A response carrying one `Group`."""
+
+    resource_class = Group
+
+    @property
+    def group(self) -> Group | None:
+        """The group the server returned; `None` when the call failed or returned no body."""
+        return self.resource
+
+
+class SearchUsersResponse(SearchResponse[User]):
+    """`search_users()`: `.users` on this page, plus the paging numbers."""
+
+    resource_class = User
+
+    @property
+    def users(self) -> list[User]:
+        return self.resources
+
+
+class SearchGroupsResponse(SearchResponse[Group]):
+    """`search_groups()`: `.groups` on this page, plus the paging numbers."""
+
+    resource_class = Group
+
+    @property
+    def groups(self) -> list[Group]:
+        return self.resources
+
+
+class ReadUserResponse(UserResponse):
+    """`read_user()`."""
+
+
+class UserCreateResponse(UserResponse):
+    """`create_user()`: 201 and the created `.user` with its server-assigned `id`."""
+
+
+class UserPatchResponse(UserResponse):
+    """`patch_user()`: the updated `.user`, or no body (204) on some servers."""
+
+
+class UserUpdateResponse(UserResponse):
+    """`update_user()`: the replaced `.user`."""
+
+
+class UserDeleteResponse(SCIMResponse):
+    """`delete_user()`: 204 on success."""
+
+
+class ReadGroupResponse(GroupResponse):
+    """`read_group()`."""
+
+
+class GroupCreateResponse(GroupResponse):
+    """`create_group()`."""
+
+
+class GroupPatchResponse(GroupResponse):
+    """`patch_group()`."""
+
+
+class GroupUpdateResponse(GroupResponse):
+    """`update_group()`."""
+
+
+class GroupDeleteResponse(SCIMResponse):
+    """`delete_group()`."""
