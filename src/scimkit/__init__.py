@@ -80,11 +80,10 @@ from .responses import (
 )
 
 __all__ = [
-    "NOT_GIVEN",
     "BadRequest",
+    "Conflict",
     "ConnectError",
     "ConnectTimeout",
-    "Conflict",
     "EnterpriseManager",
     "EnterpriseUser",
     "ErrorMessage",
@@ -99,6 +98,7 @@ __all__ = [
     "InvalidResponse",
     "ListResponse",
     "Meta",
+    "NOT_GIVEN",
     "NotFound",
     "NotGiven",
     "PatchOp",

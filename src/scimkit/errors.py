@@ -33,16 +33,16 @@ bearer token or proxy credentials: URLs are shown without their userinfo part.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .responses import SCIMResponse
 
 __all__ = [
     "BadRequest",
+    "Conflict",
     "ConnectError",
     "ConnectTimeout",
-    "Conflict",
     "Forbidden",
     "InvalidResponse",
     "NotFound",
@@ -81,7 +81,7 @@ class TransportError(SCIMError):
         *,
         method: str = "",
         url: str = "",
-        request_sent: Optional[bool] = None,
+        request_sent: bool | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -130,12 +130,12 @@ class SCIMResponseError(SCIMError):
         message: str,
         *,
         status: int,
-        scim_type: Optional[str] = None,
-        detail: Optional[str] = None,
+        scim_type: str | None = None,
+        detail: str | None = None,
         method: str = "",
         url: str = "",
         raw_body: bytes = b"",
-        response: Optional[SCIMResponse] = None,
+        response: SCIMResponse | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -193,7 +193,7 @@ class PayloadTooLarge(SCIMResponseError):
 class RateLimited(SCIMResponseError):
     """429: too many requests; `retry_after` is the wait the server asked for, in seconds."""
 
-    def __init__(self, message: str, *, retry_after: Optional[float] = None, **kwargs: object):
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: object):
         super().__init__(message, **kwargs)  # type: ignore[arg-type]
         self.retry_after = retry_after
 

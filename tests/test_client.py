@@ -1,0 +1,327 @@
+"""SCIMClient against the local SCIM server, through real sockets on 127.0.0.1."""
+
+from __future__ import annotations
+
+import logging
+import ssl
+
+import pytest
+
+from scimkit import (
+    Conflict,
+    EnterpriseUser,
+    Group,
+    GroupMember,
+    NotFound,
+    PatchOperation,
+    SCIMClient,
+    SCIMResponse,
+    User,
+    UserEmail,
+    UserName,
+)
+from scimkit.testing import SCIMServer
+
+SCIM_JSON = "application/scim+json"
+
+
+def test_create_user_sends_scim_json_with_bearer_token(client, server):
+    resp = client.create_user(
+        User(user_name="cal", name=UserName(given_name="C", family_name="Henderson"),
+             emails=[UserEmail(value="cal@example.com", primary=True)])
+    )
+    assert resp.status_code == 201
+    assert resp.user is not None and resp.user.id
+    received = server.requests[-1]
+    assert received.method == "POST"
+    assert received.path == "/scim/v2/Users"
+    assert received.headers["Authorization"] == f"Bearer {server.token}"
+    assert received.headers["Content-Type"] == SCIM_JSON
+    assert received.headers["Accept"] == "application/scim+json, application/json"
+    assert received.headers["User-Agent"].startswith("scimkit/")
+    assert received.json == {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "cal",
+        "name": {"givenName": "C", "familyName": "Henderson"},
+        "emails": [{"value": "cal@example.com", "primary": True}],
+    }
+
+
+def test_search_users_sends_every_query_parameter(client, server):
+    for name in ("ann", "bob", "cat"):
+        client.create_user(User(user_name=name))
+    resp = client.search_users(
+        filter='userName ne "bob"',
+        start_index=1,
+        count=1,
+        attributes=["userName"],
+        excluded_attributes=["emails"],
+        sort_by="userName",
+        sort_order="descending",
+    )
+    received = server.requests[-1]
+    assert received.method == "GET" and received.path == "/scim/v2/Users"
+    assert received.query == {
+        "filter": ['userName ne "bob"'],
+        "startIndex": ["1"],
+        "count": ["1"],
+        "attributes": ["userName"],
+        "excludedAttributes": ["emails"],
+        "sortBy": ["userName"],
+        "sortOrder": ["descending"],
+    }
+    assert received.body == b""
+    assert "Content-Type" not in received.headers
+    assert resp.total_results == 2 and resp.items_per_page == 1 and resp.start_index == 1
+    assert [u.user_name for u in resp.users] == ["cat"]
+
+
+def test_read_patch_update_delete_user_round_trip(client, server):
+    user_id = client.create_user(User(user_name="cal")).user.id
+
+    read = client.read_user(user_id, attributes="userName")
+    assert read.status_code == 200 and read.user.user_name == "cal"
+    assert server.requests[-1].query == {"attributes": ["userName"]}
+
+    patched = client.patch_user(user_id, User(user_name="chenderson"))
+    assert patched.status_code == 200 and patched.user.user_name == "chenderson"
+    assert server.requests[-1].method == "PATCH"
+    assert server.requests[-1].json == {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "path": "userName", "value": "chenderson"}],
+    }
+
+    user = client.read_user(user_id).user
+    user.name = UserName(given_name="Cal", family_name="Henderson")
+    updated = client.update_user(user)
+    assert updated.status_code == 200
+    received = server.requests[-1]
+    assert received.method == "PUT" and received.path == f"/scim/v2/Users/{user_id}"
+    assert "id" not in received.json and "meta" not in received.json
+    assert updated.user.name.given_name == "Cal"
+
+    deleted = client.delete_user(user_id)
+    assert deleted.status_code == 204 and deleted.body == {} and deleted.ok
+    assert client.read_user(user_id).status_code == 404
+
+
+def test_group_twins_and_membership(client, server):
+    alice = client.create_user(User(user_name="alice")).user.id
+    bob = client.create_user(User(user_name="bob")).user.id
+    created = client.create_group(Group(display_name="Tour Guides", members=[GroupMember(value=alice)]))
+    assert created.status_code == 201
+    group_id = created.group.id
+    added = client.patch_group(group_id, [PatchOperation(op="add", path="members", value=[{"value": bob}])])
+    assert added.status_code == 200
+    assert {m.value for m in added.group.members} == {alice, bob}
+    found = client.search_groups(filter='displayName eq "Tour Guides"')
+    assert [g.id for g in found.groups] == [group_id]
+    group = client.read_group(group_id).group
+    group.display_name = "Tour Leads"
+    assert client.update_group(group).group.display_name == "Tour Leads"
+    assert [g.value for g in client.read_user(alice).user.groups] == [group_id]
+    assert client.delete_group(group_id).status_code == 204
+    assert client.read_group(group_id).status_code == 404
+
+
+@pytest.mark.parametrize("weird_id", ["a/b", "../Groups", "..", "x?y=1#z", "sp ace", "ü"])
+def test_ids_reach_the_server_as_one_encoded_path_segment(client, server, weird_id):
+    resp = client.read_user(weird_id)
+    assert resp.status_code == 404
+    received = server.requests[-1]
+    assert received.raw_path.startswith("/scim/v2/Users/")
+    assert "/" not in received.raw_path[len("/scim/v2/Users/"):]
+    assert "?" not in received.raw_path and "#" not in received.raw_path
+    assert received.path == f"/scim/v2/Users/{weird_id}"
+
+
+def test_unknown_attributes_survive_a_read_modify_write_through_the_server(client, server):
+    user_id = client.create_user(
+        {"userName": "cal", "urn:example:2.0:Badge": {"level": 3}, "futureAttribute": [1, 2]}
+    ).user.id
+    user = client.read_user(user_id).user
+    user.title = "Guide"
+    client.update_user(user)
+    sent = server.requests[-1].json
+    assert sent["urn:example:2.0:Badge"] == {"level": 3}
+    assert sent["futureAttribute"] == [1, 2]
+    assert "urn:example:2.0:Badge" in sent["schemas"]
+    stored = client.read_user(user_id).user
+    assert stored["urn:example:2.0:Badge"] == {"level": 3} and stored.title == "Guide"
+
+
+def test_null_clears_and_unset_leaves_alone_on_patch(client, server):
+    user_id = client.create_user(User(user_name="cal", title="Boss", nick_name="C")).user.id
+    resp = client.patch_user(user_id, User(title=None))
+    assert server.requests[-1].json["Operations"] == [{"op": "remove", "path": "title"}]
+    assert resp.user.title is None and resp.user.nick_name == "C"
+
+
+def test_enterprise_extension_reaches_the_server(client, server):
+    user_id = client.create_user(
+        User(user_name="cal", enterprise=EnterpriseUser(department="Ops"))
+    ).user.id
+    sent = server.requests[-1].json
+    assert sent["schemas"] == [
+        "urn:ietf:params:scim:schemas:core:2.0:User",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+    ]
+    assert client.read_user(user_id).user.enterprise.department == "Ops"
+
+
+def test_plain_dicts_work_everywhere_a_model_does(client):
+    created = client.create_user({"userName": "dict-user"})
+    assert created.status_code == 201
+    patched = client.patch_user(created.user.id, {"displayName": "D"})
+    assert patched.user.display_name == "D"
+    group = client.create_group({"displayName": "G"})
+    assert group.status_code == 201
+
+
+def test_error_status_is_a_response_with_scim_error_detail(client, server):
+    client.create_user(User(user_name="cal"))
+    resp = client.create_user(User(user_name="CAL"))
+    assert resp.status_code == 409 and not resp.ok
+    assert resp.errors.scim_type == "uniqueness"
+    assert resp.errors.status == 409
+    assert resp.user is None
+    with pytest.raises(Conflict) as info:
+        resp.raise_for_status()
+    error = info.value
+    assert error.status == 409 and error.scim_type == "uniqueness"
+    assert error.method == "POST" and error.url.endswith("/scim/v2/Users")
+    assert server.token not in str(error) and server.token not in repr(error)
+
+
+def test_raise_errors_makes_every_failure_an_exception(server):
+    client = SCIMClient(server.url, token=server.token, raise_errors=True)
+    with pytest.raises(NotFound) as info:
+        client.read_user("missing")
+    assert info.value.status_code == 404 and info.value.response.status_code == 404
+
+
+def test_wrong_token_is_a_401_response(server):
+    resp = SCIMClient(server.url, token="wrong").read_user("x")
+    assert resp.status_code == 401 and not resp.ok
+
+
+def test_token_callable_is_asked_on_every_call(server):
+    calls = []
+
+    def token() -> str:
+        calls.append(1)
+        return server.token
+
+    client = SCIMClient(server.url, token=token)
+    client.search_users()
+    client.search_users()
+    assert len(calls) == 2
+    assert server.requests[-1].headers["Authorization"] == f"Bearer {server.token}"
+
+
+def test_no_token_sends_no_authorization_and_default_headers_are_sent():
+    with SCIMServer(token=None) as server:
+        client = SCIMClient(server.url, default_headers={"X-Tenant": "t1"},
+                            user_agent_prefix="app/1", user_agent_suffix="sfx/2")
+        assert client.search_users().ok
+        received = server.requests[-1]
+        assert "Authorization" not in received.headers
+        assert received.headers["X-Tenant"] == "t1"
+        agent = received.headers["User-Agent"]
+        assert agent.startswith("app/1 scimkit/") and agent.endswith(" sfx/2")
+
+
+def test_caller_dicts_are_not_mutated_by_calls(client):
+    headers = {"X-Trace": "1"}
+    body = {"userName": "cal", "emails": [{"value": "a@b.c"}]}
+    before = (repr(headers), repr(body))
+    SCIMClient(client.base_url, token=client._token, default_headers=headers).create_user(body)
+    client.api_call("POST", "/Users", body_params={"userName": "x2"}, headers=headers)
+    assert (repr(headers), repr(body)) == before
+
+
+def test_api_call_reaches_any_endpoint(client, server):
+    resp = client.api_call("GET", "/ServiceProviderConfig")
+    assert isinstance(resp, SCIMResponse) and resp.ok
+    assert "patch" in resp.body
+    resp = client.api_call("GET", "/Users", query_params={"count": 0, "filter": 'userName pr'})
+    assert server.requests[-1].query == {"count": ["0"], "filter": ["userName pr"]}
+    assert resp.body["totalResults"] == 0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "name"),
+    [
+        ({"timeout": 0}, ValueError, "timeout"),
+        ({"timeout": "5"}, ValueError, "timeout"),
+        ({"ssl": True}, TypeError, "ssl"),
+        ({"scim_version": "2"}, ValueError, "scim_version"),
+        ({"proxy": 8080}, TypeError, "proxy"),
+        ({"proxy": "socks5://127.0.0.1:1080"}, ValueError, "proxy"),
+        ({"retry_handlers": [object()]}, TypeError, "retry_handlers"),
+        ({"token": 123}, TypeError, "token"),
+        ({"token": ""}, ValueError, "token"),
+        ({"token": "abc\r\nX-Evil: 1"}, ValueError, "token"),
+        ({"default_headers": {"X": "a\nb"}}, ValueError, "default_headers"),
+        ({"logger": "scimkit"}, TypeError, "logger"),
+    ],
+)
+def test_bad_constructor_arguments_fail_fast_naming_them(kwargs, error, name):
+    with pytest.raises(error, match=name):
+        SCIMClient("https://example.com/scim/v2", **kwargs)
+
+
+def test_api_call_refuses_absolute_urls_and_bad_verbs(client):
+    with pytest.raises(ValueError, match="path"):
+        client.api_call("GET", "https://evil.example.com/steal")
+    with pytest.raises(ValueError, match="http_verb"):
+        client.api_call("GET /x", "/Users")
+
+
+def test_default_ssl_context_verifies_certificates():
+    client = SCIMClient("https://example.com/scim/v2")
+    assert client.ssl.verify_mode == ssl.CERT_REQUIRED and client.ssl.check_hostname
+
+
+def test_repr_never_shows_the_token():
+    client = SCIMClient("https://example.com/scim/v2", token="tok-SECRET-123")
+    assert "tok-SECRET-123" not in repr(client)
+
+
+def test_debug_log_shows_the_exchange_but_never_the_token_or_password(client, server, caplog):
+    caplog.set_level(logging.DEBUG, logger="scimkit")
+    user_id = client.create_user(User(user_name="cal", password="pw-SECRET-9")).user.id
+    client.patch_user(user_id, User(password="pw-SECRET-10"))
+    text = "\n".join(record.getMessage() for record in caplog.records)
+    assert "POST" in text and "/scim/v2/Users" in text and "cal" in text
+    assert "Authorization" in text and "[secure]" in text
+    assert server.token not in text
+    assert "pw-SECRET-9" not in text and "pw-SECRET-10" not in text
+
+
+def test_the_scim_1_1_dialect_runs_the_whole_flow(v1_client, v1_server):
+    created = v1_client.create_user(User(user_name="cal", emails=[UserEmail(value="c@x.org")]))
+    assert created.status_code == 201
+    received = v1_server.requests[-1]
+    assert received.headers["Content-Type"] == "application/json"
+    assert received.json["schemas"] == ["urn:scim:schemas:core:1.0"]
+    user_id = created.user.id
+    assert [u.id for u in v1_client.search_users(filter='userName eq "cal"').users] == [user_id]
+    patched = v1_client.patch_user(user_id, User(user_name="chenderson"))
+    assert v1_server.requests[-1].json == {"schemas": ["urn:scim:schemas:core:1.0"],
+                                           "userName": "chenderson"}
+    assert patched.user.user_name == "chenderson"
+    user = v1_client.read_user(user_id).user
+    user.title = "Guide"
+    assert v1_client.update_user(user).user.title == "Guide"
+    group = v1_client.create_group(Group(display_name="G", members=[GroupMember(value=user_id)])).group
+    other = v1_client.create_user(User(user_name="bob")).user.id
+    merged = v1_client.patch_group(group.id, {"members": [{"value": other}]})
+    assert {m.value for m in merged.group.members} == {user_id, other}
+    removed = v1_client.patch_group(group.id, {"members": [{"value": user_id, "operation": "delete"}]})
+    assert [m.value for m in removed.group.members] == [other]
+    missing = v1_client.read_user("nope")
+    assert missing.status_code == 404 and missing.errors.code == 404
+    assert missing.errors.description
+    assert v1_client.delete_group(group.id).status_code == 204
+    assert v1_client.delete_user(user_id).status_code == 204

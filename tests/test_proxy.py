@@ -1,0 +1,131 @@
+"""Proxies from the environment and from the `proxy` argument, through a real loopback proxy."""
+
+from __future__ import annotations
+
+import http.client
+import http.server
+import threading
+import urllib.parse
+from collections.abc import Iterator
+
+import pytest
+
+from scimkit import SCIMClient
+from scimkit._transport import redact_url, select_proxy
+
+
+class ForwardingProxy(http.server.ThreadingHTTPServer):
+    """A plain-HTTP forward proxy: records each request line and Proxy-Authorization."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _ProxyHandler)
+        self.seen: list[tuple[str, str | None]] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _ProxyHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: ForwardingProxy
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def _forward(self) -> None:
+        self.server.seen.append((self.path, self.headers.get("Proxy-Authorization")))
+        target = urllib.parse.urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        headers = {k: v for k, v in self.headers.items()
+                   if k.lower() not in ("proxy-authorization", "proxy-connection", "connection")}
+        upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
+        try:
+            path = target.path + (f"?{target.query}" if target.query else "")
+            upstream.request(self.command, path, body=body, headers=headers)
+            answer = upstream.getresponse()
+            data = answer.read()
+        finally:
+            upstream.close()
+        self.send_response(answer.status)
+        for name, value in answer.getheaders():
+            if name.lower() not in ("connection", "transfer-encoding", "content-length"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _forward
+
+
+@pytest.fixture
+def proxy() -> Iterator[ForwardingProxy]:
+    running = ForwardingProxy()
+    thread = threading.Thread(target=running.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield running
+    finally:
+        running.shutdown()
+        running.server_close()
+        thread.join()
+
+
+def test_http_proxy_from_the_environment_is_used(server, proxy, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    client = SCIMClient(server.url, token=server.token)
+    assert client.search_users().ok
+    assert len(proxy.seen) == 1
+    assert proxy.seen[0][0].startswith(server.url + "/Users")
+
+
+def test_no_proxy_sends_listed_hosts_directly(server, proxy, monkeypatch):
+    monkeypatch.setenv("http_proxy", proxy.url)
+    monkeypatch.setenv("NO_PROXY", "example.com,127.0.0.1")
+    client = SCIMClient(server.url, token=server.token)
+    assert client.search_users().ok
+    assert proxy.seen == [] and len(server.requests) == 1
+
+
+def test_explicit_proxy_sends_basic_credentials_only_to_the_proxy(server, proxy, caplog):
+    caplog.set_level("DEBUG", logger="scimkit")
+    host = urllib.parse.urlsplit(proxy.url).netloc
+    client = SCIMClient(server.url, token=server.token, proxy=f"http://ops:pr0xy-pw@{host}")
+    assert client.search_users().ok
+    assert proxy.seen[0][1] == "Basic b3BzOnByMHh5LXB3"  # base64("ops:pr0xy-pw")
+    assert "Proxy-Authorization" not in server.requests[-1].headers
+    assert "pr0xy-pw" not in repr(client)
+    assert "pr0xy-pw" not in caplog.text and "b3BzOnByMHh5LXB3" not in caplog.text
+
+
+def test_empty_proxy_argument_ignores_the_environment(server, proxy, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    client = SCIMClient(server.url, token=server.token, proxy="")
+    assert client.search_users().ok and proxy.seen == []
+
+
+@pytest.mark.parametrize(
+    ("url", "environ", "expected"),
+    [
+        ("https://h.example.com/x", {"HTTPS_PROXY": "http://p:1"}, "http://p:1"),
+        ("https://h.example.com/x", {"https_proxy": "http://a:1", "HTTPS_PROXY": "http://b:1"},
+         "http://a:1"),
+        ("https://h.example.com/x", {"HTTP_PROXY": "http://p:1"}, None),
+        ("http://h.example.com/x", {"HTTP_PROXY": "http://p:1"}, "http://p:1"),
+        ("https://h.example.com/x", {"HTTPS_PROXY": "http://p:1", "NO_PROXY": "example.com"}, None),
+        ("https://h.example.com/x", {"HTTPS_PROXY": "http://p:1", "no_proxy": "*"}, None),
+        ("https://h.example.com/x", {"HTTPS_PROXY": "http://p:1", "NO_PROXY": "other.org"},
+         "http://p:1"),
+        ("https://h.example.com/x", {}, None),
+    ],
+)
+def test_select_proxy_reads_the_standard_variables(url, environ, expected):
+    assert select_proxy(url, None, environ) == expected
+
+
+def test_redact_url_hides_userinfo():
+    assert redact_url("http://u:pw@proxy:3128/x") == "http://[secure]@proxy:3128/x"
+    assert redact_url("https://example.com/scim") == "https://example.com/scim"

@@ -1,0 +1,181 @@
+"""Retry handlers in the real loop: faults injected by the local server, attempts counted there."""
+
+from __future__ import annotations
+
+import email.utils
+import time
+
+import pytest
+
+from scimkit import RemoteProtocolError, SCIMClient, User
+from scimkit.errors import ConnectError
+from scimkit.retry import (
+    ConnectionErrorRetryHandler,
+    FixedValueRetryIntervalCalculator,
+    RateLimitErrorRetryHandler,
+    RetryHandler,
+    ServerErrorRetryHandler,
+)
+from scimkit.testing import Fault, SCIMServer
+
+
+def attempts_for(server: SCIMServer, path_part: str) -> int:
+    return sum(1 for r in server.requests if path_part in r.path)
+
+
+def test_rate_limited_call_waits_retry_after_seconds(server, sleeps):
+    client = SCIMClient(server.url, token=server.token,
+                        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)])
+    server.inject(Fault.status(429, headers={"Retry-After": "30"}), times=2)
+    resp = client.search_users()
+    assert resp.status_code == 200
+    assert len(server.requests) == 3
+    assert sleeps.calls == [30.0, 30.0]
+
+
+def test_rate_limited_call_waits_retry_after_http_date(server, sleeps):
+    when = email.utils.formatdate(time.time() + 40, usegmt=True)
+    client = SCIMClient(server.url, token=server.token,
+                        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)])
+    server.inject(Fault.status(429, headers={"Retry-After": when}))
+    resp = client.search_users()
+    assert resp.status_code == 200 and len(server.requests) == 2
+    assert len(sleeps.calls) == 1 and 35 <= sleeps.calls[0] <= 41
+
+
+def test_rate_limit_retries_run_out_and_the_last_429_is_returned(server, sleeps):
+    client = SCIMClient(server.url, token=server.token,
+                        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)])
+    server.inject(Fault.status(429, headers={"Retry-After": "1"}), times=5)
+    resp = client.search_users()
+    assert resp.status_code == 429 and len(server.requests) == 3
+    error = resp.to_error()
+    assert error.retry_after == 1.0
+
+
+def test_retry_after_beyond_max_wait_is_not_slept(server, sleeps):
+    client = SCIMClient(server.url, token=server.token,
+                        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3, max_wait=60)])
+    server.inject(Fault.status(429, headers={"Retry-After": "3600"}))
+    resp = client.search_users()
+    assert resp.status_code == 429 and len(server.requests) == 1 and sleeps.calls == []
+
+
+def test_service_unavailable_is_retried_for_a_create(server, sleeps):
+    handler = ServerErrorRetryHandler(max_retry_count=2,
+                                      interval_calculator=FixedValueRetryIntervalCalculator(0.25))
+    client = SCIMClient(server.url, token=server.token, retry_handlers=[handler])
+    server.inject(Fault.status(503), times=2)
+    resp = client.create_user(User(user_name="cal"))
+    assert resp.status_code == 201
+    assert len(server.requests) == 3 and sleeps.calls == [0.25, 0.25]
+    assert len(server.resources("Users")) == 1
+
+
+def test_internal_server_error_on_a_create_is_not_retried_blindly(server, sleeps):
+    client = SCIMClient(server.url, token=server.token,
+                        retry_handlers=[ServerErrorRetryHandler(max_retry_count=2)])
+    server.inject(Fault.status(500))
+    resp = client.create_user(User(user_name="cal"))
+    assert resp.status_code == 500 and len(server.requests) == 1
+
+
+def test_dropped_connection_on_a_read_is_retried(server, sleeps):
+    client = SCIMClient(server.url, token=server.token)  # default: one ConnectionErrorRetryHandler
+    user_id = client.create_user(User(user_name="cal")).user.id
+    server.clear_requests()
+    server.inject(Fault.drop())
+    resp = client.read_user(user_id)
+    assert resp.status_code == 200 and len(server.requests) == 2
+
+
+def test_dropped_connection_on_a_create_is_raised_not_replayed(server, sleeps):
+    client = SCIMClient(server.url, token=server.token)
+    server.inject(Fault.drop_after_processing())
+    with pytest.raises(RemoteProtocolError) as info:
+        client.create_user(User(user_name="cal"))
+    assert len(server.requests) == 1
+    assert info.value.request_sent is not False
+    assert isinstance(info.value.__cause__, Exception)
+    # The create did happen: retrying blindly would have made a duplicate or a 409.
+    assert len(server.resources("Users")) == 1
+
+
+def test_retries_run_out_and_the_network_error_is_raised_with_its_cause(server, sleeps):
+    client = SCIMClient(server.url, token=server.token,
+                        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2)])
+    server.inject(Fault.drop(), times=5)
+    with pytest.raises(RemoteProtocolError) as info:
+        client.search_users()
+    assert len(server.requests) == 3
+    assert info.value.__cause__ is not None
+    assert server.token not in str(info.value)
+
+
+def test_connection_refused_is_retried_for_any_method_and_then_raised(sleeps):
+    with SCIMServer() as server:
+        url, token = server.url, server.token
+    client = SCIMClient(url, token=token,
+                        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=3)])
+    with pytest.raises(ConnectError) as info:
+        client.create_user(User(user_name="cal"))
+    assert info.value.request_sent is False
+    assert len(sleeps.calls) == 3
+
+
+def test_a_subclass_that_only_overrides_can_retry_works(server, sleeps):
+    class RetryOnConflict(RetryHandler):
+        def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+            return response is not None and response.status_code == 409
+
+    client = SCIMClient(server.url, token=server.token,
+                        retry_handlers=[RetryOnConflict(max_retry_count=2)])
+    server.inject(Fault.status(409))
+    resp = client.search_users()
+    assert resp.status_code == 200 and len(server.requests) == 2 and len(sleeps.calls) == 1
+
+
+def test_handlers_are_asked_in_order_and_share_the_attempt_count(server, sleeps):
+    seen = []
+
+    class Recorder(RetryHandler):
+        def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+            seen.append(state.current_attempt)
+            return response is not None and response.status_code == 503
+
+    client = SCIMClient(server.url, token=server.token,
+                        retry_handlers=[Recorder(max_retry_count=5),
+                                        ServerErrorRetryHandler(max_retry_count=5)])
+    server.inject(Fault.status(503), times=2)
+    assert client.search_users().status_code == 200
+    assert seen == [0, 1, 2]
+
+
+def test_a_handler_that_always_says_yes_is_still_bounded(server, sleeps):
+    class Always(RetryHandler):
+        def can_retry(self, *, state, request, response=None, error=None) -> bool:
+            return True
+
+    client = SCIMClient(server.url, token=server.token, retry_handlers=[Always(max_retry_count=3)])
+    assert client.search_users().status_code == 200
+    assert len(server.requests) == 4
+
+
+def test_a_handler_that_raises_leaves_the_client_usable(server, sleeps):
+    class Broken(RetryHandler):
+        def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+            raise RuntimeError("handler bug")
+
+    client = SCIMClient(server.url, token=server.token, retry_handlers=[Broken()])
+    server.inject(Fault.status(503))
+    with pytest.raises(RuntimeError, match="handler bug"):
+        client.search_users()
+    client.retry_handlers.clear()
+    assert client.search_users().status_code == 200
+
+
+def test_retry_handlers_list_is_appendable(server, sleeps):
+    client = SCIMClient(server.url, token=server.token)
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    server.inject(Fault.status(429, headers={"Retry-After": "2"}))
+    assert client.search_users().status_code == 200 and sleeps.calls == [2.0]
