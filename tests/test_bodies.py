@@ -28,8 +28,9 @@ def test_html_502_from_a_proxy_keeps_status_headers_and_raw_body(bare_client, se
 
 
 def test_truncated_json_on_a_200_is_an_error_response(bare_client, server):
-    server.inject(Fault.body(b'{"totalResults": 3, "Resour', status=200,
-                             content_type="application/scim+json"))
+    server.inject(
+        Fault.body(b'{"totalResults": 3, "Resour', status=200, content_type="application/scim+json")
+    )
     resp = bare_client.search_users()
     assert resp.status_code == 200 and not resp.ok and resp.body == {}
     assert "not JSON" in resp.errors.detail
@@ -58,15 +59,27 @@ def test_empty_body_is_an_empty_dict(bare_client, server):
 
 
 def test_error_body_on_a_200_is_not_ok(bare_client, server):
-    server.inject(Fault.status(200, body={"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
-                                          "status": "400", "detail": "bad filter"}))
+    server.inject(
+        Fault.status(
+            200,
+            body={
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+                "status": "400",
+                "detail": "bad filter",
+            },
+        )
+    )
     resp = bare_client.search_users()
     assert not resp.ok and resp.errors.detail == "bad filter"
 
 
 def test_body_cut_short_of_content_length_raises_a_protocol_error(bare_client, server):
-    server.inject(Fault.raw(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                            b"Content-Length: 100\r\n\r\n{\"a\": 1"))
+    server.inject(
+        Fault.raw(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            b'Content-Length: 100\r\n\r\n{"a": 1'
+        )
+    )
     with pytest.raises(RemoteProtocolError, match="cut short"):
         bare_client.search_users()
 

@@ -27,8 +27,11 @@ SCIM_JSON = "application/scim+json"
 
 def test_create_user_sends_scim_json_with_bearer_token(client, server):
     resp = client.create_user(
-        User(user_name="cal", name=UserName(given_name="C", family_name="Henderson"),
-             emails=[UserEmail(value="cal@example.com", primary=True)])
+        User(
+            user_name="cal",
+            name=UserName(given_name="C", family_name="Henderson"),
+            emails=[UserEmail(value="cal@example.com", primary=True)],
+        )
     )
     assert resp.status_code == 201
     assert resp.user is not None and resp.user.id
@@ -108,10 +111,14 @@ def test_read_patch_update_delete_user_round_trip(client, server):
 def test_group_twins_and_membership(client, server):
     alice = client.create_user(User(user_name="alice")).user.id
     bob = client.create_user(User(user_name="bob")).user.id
-    created = client.create_group(Group(display_name="Tour Guides", members=[GroupMember(value=alice)]))
+    created = client.create_group(
+        Group(display_name="Tour Guides", members=[GroupMember(value=alice)])
+    )
     assert created.status_code == 201
     group_id = created.group.id
-    added = client.patch_group(group_id, [PatchOperation(op="add", path="members", value=[{"value": bob}])])
+    added = client.patch_group(
+        group_id, [PatchOperation(op="add", path="members", value=[{"value": bob}])]
+    )
     assert added.status_code == 200
     assert {m.value for m in added.group.members} == {alice, bob}
     found = client.search_groups(filter='displayName eq "Tour Guides"')
@@ -130,7 +137,7 @@ def test_ids_reach_the_server_as_one_encoded_path_segment(client, server, weird_
     assert resp.status_code == 404
     received = server.requests[-1]
     assert received.raw_path.startswith("/scim/v2/Users/")
-    assert "/" not in received.raw_path[len("/scim/v2/Users/"):]
+    assert "/" not in received.raw_path[len("/scim/v2/Users/") :]
     assert "?" not in received.raw_path and "#" not in received.raw_path
     assert received.path == f"/scim/v2/Users/{weird_id}"
 
@@ -221,8 +228,12 @@ def test_token_callable_is_asked_on_every_call(server):
 
 def test_no_token_sends_no_authorization_and_default_headers_are_sent():
     with SCIMServer(token=None) as server:
-        client = SCIMClient(server.url, default_headers={"X-Tenant": "t1"},
-                            user_agent_prefix="app/1", user_agent_suffix="sfx/2")
+        client = SCIMClient(
+            server.url,
+            default_headers={"X-Tenant": "t1"},
+            user_agent_prefix="app/1",
+            user_agent_suffix="sfx/2",
+        )
         assert client.search_users().ok
         received = server.requests[-1]
         assert "Authorization" not in received.headers
@@ -244,7 +255,7 @@ def test_api_call_reaches_any_endpoint(client, server):
     resp = client.api_call("GET", "/ServiceProviderConfig")
     assert isinstance(resp, SCIMResponse) and resp.ok
     assert "patch" in resp.body
-    resp = client.api_call("GET", "/Users", query_params={"count": 0, "filter": 'userName pr'})
+    resp = client.api_call("GET", "/Users", query_params={"count": 0, "filter": "userName pr"})
     assert server.requests[-1].query == {"count": ["0"], "filter": ["userName pr"]}
     assert resp.body["totalResults"] == 0
 
@@ -308,17 +319,23 @@ def test_the_scim_1_1_dialect_runs_the_whole_flow(v1_client, v1_server):
     user_id = created.user.id
     assert [u.id for u in v1_client.search_users(filter='userName eq "cal"').users] == [user_id]
     patched = v1_client.patch_user(user_id, User(user_name="chenderson"))
-    assert v1_server.requests[-1].json == {"schemas": ["urn:scim:schemas:core:1.0"],
-                                           "userName": "chenderson"}
+    assert v1_server.requests[-1].json == {
+        "schemas": ["urn:scim:schemas:core:1.0"],
+        "userName": "chenderson",
+    }
     assert patched.user.user_name == "chenderson"
     user = v1_client.read_user(user_id).user
     user.title = "Guide"
     assert v1_client.update_user(user).user.title == "Guide"
-    group = v1_client.create_group(Group(display_name="G", members=[GroupMember(value=user_id)])).group
+    group = v1_client.create_group(
+        Group(display_name="G", members=[GroupMember(value=user_id)])
+    ).group
     other = v1_client.create_user(User(user_name="bob")).user.id
     merged = v1_client.patch_group(group.id, {"members": [{"value": other}]})
     assert {m.value for m in merged.group.members} == {user_id, other}
-    removed = v1_client.patch_group(group.id, {"members": [{"value": user_id, "operation": "delete"}]})
+    removed = v1_client.patch_group(
+        group.id, {"members": [{"value": user_id, "operation": "delete"}]}
+    )
     assert [m.value for m in removed.group.members] == [other]
     missing = v1_client.read_user("nope")
     assert missing.status_code == 404 and missing.errors.code == 404

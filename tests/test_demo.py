@@ -18,8 +18,16 @@ def test_demo_runs_every_step_and_exits_zero(version):
     )
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    for step in ("1. Create users", "2. Search", "3. Patch", "4. Groups", "5. Paging",
-                 "6. A rate-limited call", "7. Delete", "done."):
+    for step in (
+        "1. Create users",
+        "2. Search",
+        "3. Patch",
+        "4. Groups",
+        "5. Paging",
+        "6. A rate-limited call",
+        "7. Delete",
+        "done.",
+    ):
         assert step in out
     assert "POST" in out and "-> 201" in out and "-> 204" in out
     assert "the server saw 2 attempts: 429, then 200" in out

@@ -98,8 +98,13 @@ def test_every_rfc7643_user_attribute_round_trips():
         "timezone": "America/Los_Angeles",
         "active": True,
         "password": "t1meMa$heen",
-        "groups": [{"value": "e9e30dba", "$ref": "https://example.com/v2/Groups/e9e30dba",
-                    "display": "Tour Guides"}],
+        "groups": [
+            {
+                "value": "e9e30dba",
+                "$ref": "https://example.com/v2/Groups/e9e30dba",
+                "display": "Tour Guides",
+            }
+        ],
         "x509Certificates": [{"value": "MIIDQzCCAqygAwIBAgICEAAwDQYJKoZIhvcNAQEFBQAw"}],
         "entitlements": [{"value": "admin"}],
         "roles": [{"value": "manager", "primary": True}],
@@ -279,13 +284,22 @@ def test_patch_op_adds_its_schema_and_writes_operations():
     ("body", "expected"),
     [
         (
-            {"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "409",
-             "scimType": "uniqueness", "detail": "taken"},
+            {
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+                "status": "409",
+                "scimType": "uniqueness",
+                "detail": "taken",
+            },
             ErrorMessage(status=409, scim_type="uniqueness", detail="taken"),
         ),
-        ({"Errors": {"code": 404, "description": "no_such_user"}},
-         ErrorMessage(status=404, detail="no_such_user")),
-        ({"Errors": [{"code": "400", "description": "bad"}]}, ErrorMessage(status=400, detail="bad")),
+        (
+            {"Errors": {"code": 404, "description": "no_such_user"}},
+            ErrorMessage(status=404, detail="no_such_user"),
+        ),
+        (
+            {"Errors": [{"code": "400", "description": "bad"}]},
+            ErrorMessage(status=400, detail="bad"),
+        ),
         ({"status": 500, "detail": "boom"}, ErrorMessage(status=500, detail="boom")),
         ({"userName": "x"}, None),
         ({"Errors": "weird"}, None),

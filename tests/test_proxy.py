@@ -40,8 +40,11 @@ class _ProxyHandler(http.server.BaseHTTPRequestHandler):
         target = urllib.parse.urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
-        headers = {k: v for k, v in self.headers.items()
-                   if k.lower() not in ("proxy-authorization", "proxy-connection", "connection")}
+        headers = {
+            k: v
+            for k, v in self.headers.items()
+            if k.lower() not in ("proxy-authorization", "proxy-connection", "connection")
+        }
         upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
         try:
             path = target.path + (f"?{target.query}" if target.query else "")
@@ -111,14 +114,20 @@ def test_empty_proxy_argument_ignores_the_environment(server, proxy, monkeypatch
     ("url", "environ", "expected"),
     [
         ("https://h.example.com/x", {"HTTPS_PROXY": "http://p:1"}, "http://p:1"),
-        ("https://h.example.com/x", {"https_proxy": "http://a:1", "HTTPS_PROXY": "http://b:1"},
-         "http://a:1"),
+        (
+            "https://h.example.com/x",
+            {"https_proxy": "http://a:1", "HTTPS_PROXY": "http://b:1"},
+            "http://a:1",
+        ),
         ("https://h.example.com/x", {"HTTP_PROXY": "http://p:1"}, None),
         ("http://h.example.com/x", {"HTTP_PROXY": "http://p:1"}, "http://p:1"),
         ("https://h.example.com/x", {"HTTPS_PROXY": "http://p:1", "NO_PROXY": "example.com"}, None),
         ("https://h.example.com/x", {"HTTPS_PROXY": "http://p:1", "no_proxy": "*"}, None),
-        ("https://h.example.com/x", {"HTTPS_PROXY": "http://p:1", "NO_PROXY": "other.org"},
-         "http://p:1"),
+        (
+            "https://h.example.com/x",
+            {"HTTPS_PROXY": "http://p:1", "NO_PROXY": "other.org"},
+            "http://p:1",
+        ),
         ("https://h.example.com/x", {}, None),
     ],
 )

@@ -30,10 +30,23 @@ def test_all_is_sorted_and_every_name_exists(name):
 
 
 def test_package_exports_the_slack_familiar_surface():
-    for name in ("SCIMClient", "User", "UserName", "UserEmail", "Group", "GroupMember",
-                 "SearchUsersResponse", "ReadUserResponse", "UserCreateResponse",
-                 "UserPatchResponse", "UserUpdateResponse", "UserDeleteResponse",
-                 "SCIMResponse", "SCIMError", "__version__"):
+    for name in (
+        "SCIMClient",
+        "User",
+        "UserName",
+        "UserEmail",
+        "Group",
+        "GroupMember",
+        "SearchUsersResponse",
+        "ReadUserResponse",
+        "UserCreateResponse",
+        "UserPatchResponse",
+        "UserUpdateResponse",
+        "UserDeleteResponse",
+        "SCIMResponse",
+        "SCIMError",
+        "__version__",
+    ):
         assert name in scimkit.__all__
 
 

@@ -164,7 +164,8 @@ def test_create_body_lists_extension_schemas_present():
     user = User(user_name="cal", enterprise=EnterpriseUser(department="Ops"))
     user["urn:example:2.0:Badge"] = {"level": 1}
     body = resource_body(user, User, V2, argument="user", for_create=True)
-    assert body["schemas"] == [CORE_USER, ENTERPRISE, "urn:example:2.0:Badge"]
+    assert body["schemas"][0] == CORE_USER
+    assert sorted(body["schemas"][1:]) == sorted([ENTERPRISE, "urn:example:2.0:Badge"])
 
 
 def test_create_without_required_attribute_fails_before_sending():
@@ -222,9 +223,7 @@ def test_patch_accepts_patch_op_operation_list_and_raw_message():
 
 
 def test_scim_1_1_patch_sends_the_partial_resource():
-    body = patch_body(
-        Group(members=[GroupMember(value="1")]), Group, V1, argument="partial_group"
-    )
+    body = patch_body(Group(members=[GroupMember(value="1")]), Group, V1, argument="partial_group")
     assert body == {"schemas": ["urn:scim:schemas:core:1.0"], "members": [{"value": "1"}]}
     with pytest.raises(ValueError, match="SCIM 1.1"):
         patch_body(PatchOp(operations=[]), Group, V1, argument="partial_group")

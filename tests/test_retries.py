@@ -24,8 +24,11 @@ def attempts_for(server: SCIMServer, path_part: str) -> int:
 
 
 def test_rate_limited_call_waits_retry_after_seconds(server, sleeps):
-    client = SCIMClient(server.url, token=server.token,
-                        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)])
+    client = SCIMClient(
+        server.url,
+        token=server.token,
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)],
+    )
     server.inject(Fault.status(429, headers={"Retry-After": "30"}), times=2)
     resp = client.search_users()
     assert resp.status_code == 200
@@ -35,8 +38,11 @@ def test_rate_limited_call_waits_retry_after_seconds(server, sleeps):
 
 def test_rate_limited_call_waits_retry_after_http_date(server, sleeps):
     when = email.utils.formatdate(time.time() + 40, usegmt=True)
-    client = SCIMClient(server.url, token=server.token,
-                        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)])
+    client = SCIMClient(
+        server.url,
+        token=server.token,
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)],
+    )
     server.inject(Fault.status(429, headers={"Retry-After": when}))
     resp = client.search_users()
     assert resp.status_code == 200 and len(server.requests) == 2
@@ -44,8 +50,11 @@ def test_rate_limited_call_waits_retry_after_http_date(server, sleeps):
 
 
 def test_rate_limit_retries_run_out_and_the_last_429_is_returned(server, sleeps):
-    client = SCIMClient(server.url, token=server.token,
-                        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)])
+    client = SCIMClient(
+        server.url,
+        token=server.token,
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)],
+    )
     server.inject(Fault.status(429, headers={"Retry-After": "1"}), times=5)
     resp = client.search_users()
     assert resp.status_code == 429 and len(server.requests) == 3
@@ -54,16 +63,20 @@ def test_rate_limit_retries_run_out_and_the_last_429_is_returned(server, sleeps)
 
 
 def test_retry_after_beyond_max_wait_is_not_slept(server, sleeps):
-    client = SCIMClient(server.url, token=server.token,
-                        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3, max_wait=60)])
+    client = SCIMClient(
+        server.url,
+        token=server.token,
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3, max_wait=60)],
+    )
     server.inject(Fault.status(429, headers={"Retry-After": "3600"}))
     resp = client.search_users()
     assert resp.status_code == 429 and len(server.requests) == 1 and sleeps.calls == []
 
 
 def test_service_unavailable_is_retried_for_a_create(server, sleeps):
-    handler = ServerErrorRetryHandler(max_retry_count=2,
-                                      interval_calculator=FixedValueRetryIntervalCalculator(0.25))
+    handler = ServerErrorRetryHandler(
+        max_retry_count=2, interval_calculator=FixedValueRetryIntervalCalculator(0.25)
+    )
     client = SCIMClient(server.url, token=server.token, retry_handlers=[handler])
     server.inject(Fault.status(503), times=2)
     resp = client.create_user(User(user_name="cal"))
@@ -73,8 +86,9 @@ def test_service_unavailable_is_retried_for_a_create(server, sleeps):
 
 
 def test_internal_server_error_on_a_create_is_not_retried_blindly(server, sleeps):
-    client = SCIMClient(server.url, token=server.token,
-                        retry_handlers=[ServerErrorRetryHandler(max_retry_count=2)])
+    client = SCIMClient(
+        server.url, token=server.token, retry_handlers=[ServerErrorRetryHandler(max_retry_count=2)]
+    )
     server.inject(Fault.status(500))
     resp = client.create_user(User(user_name="cal"))
     assert resp.status_code == 500 and len(server.requests) == 1
@@ -102,8 +116,11 @@ def test_dropped_connection_on_a_create_is_raised_not_replayed(server, sleeps):
 
 
 def test_retries_run_out_and_the_network_error_is_raised_with_its_cause(server, sleeps):
-    client = SCIMClient(server.url, token=server.token,
-                        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2)])
+    client = SCIMClient(
+        server.url,
+        token=server.token,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2)],
+    )
     server.inject(Fault.drop(), times=5)
     with pytest.raises(RemoteProtocolError) as info:
         client.search_users()
@@ -115,8 +132,9 @@ def test_retries_run_out_and_the_network_error_is_raised_with_its_cause(server, 
 def test_connection_refused_is_retried_for_any_method_and_then_raised(sleeps):
     with SCIMServer() as server:
         url, token = server.url, server.token
-    client = SCIMClient(url, token=token,
-                        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=3)])
+    client = SCIMClient(
+        url, token=token, retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=3)]
+    )
     with pytest.raises(ConnectError) as info:
         client.create_user(User(user_name="cal"))
     assert info.value.request_sent is False
@@ -128,8 +146,9 @@ def test_a_subclass_that_only_overrides_can_retry_works(server, sleeps):
         def _can_retry(self, *, state, request, response=None, error=None) -> bool:
             return response is not None and response.status_code == 409
 
-    client = SCIMClient(server.url, token=server.token,
-                        retry_handlers=[RetryOnConflict(max_retry_count=2)])
+    client = SCIMClient(
+        server.url, token=server.token, retry_handlers=[RetryOnConflict(max_retry_count=2)]
+    )
     server.inject(Fault.status(409))
     resp = client.search_users()
     assert resp.status_code == 200 and len(server.requests) == 2 and len(sleeps.calls) == 1
@@ -143,9 +162,11 @@ def test_handlers_are_asked_in_order_and_share_the_attempt_count(server, sleeps)
             seen.append(state.current_attempt)
             return response is not None and response.status_code == 503
 
-    client = SCIMClient(server.url, token=server.token,
-                        retry_handlers=[Recorder(max_retry_count=5),
-                                        ServerErrorRetryHandler(max_retry_count=5)])
+    client = SCIMClient(
+        server.url,
+        token=server.token,
+        retry_handlers=[Recorder(max_retry_count=5), ServerErrorRetryHandler(max_retry_count=5)],
+    )
     server.inject(Fault.status(503), times=2)
     assert client.search_users().status_code == 200
     assert seen == [0, 1, 2]

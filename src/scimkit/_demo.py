@@ -58,7 +58,9 @@ def run_demo(*, scim_version: str = "2.0", out: TextIO | None = None) -> int:
 
         say("\n2. Search with a filter")
         found = client.search_users(filter='userName eq "cal"')
-        show(found, f"totalResults={found.total_results} users={[u.user_name for u in found.users]}")
+        show(
+            found, f"totalResults={found.total_results} users={[u.user_name for u in found.users]}"
+        )
         found = client.search_users(filter='emails[type eq "work" and value co "@example.com"]')
         show(found, f"totalResults={found.total_results}")
 
@@ -87,7 +89,8 @@ def run_demo(*, scim_version: str = "2.0", out: TextIO | None = None) -> int:
                 PatchOperation(op="add", path="members", value=[{"value": u.id} for u in others])
             ]
         added = client.patch_group(group.id, member_patch)
-        show(added, f"members={[m.display or m.value for m in (added.group.members or [])] if added.group else None}")
+        members = added.group.members or [] if added.group else []
+        show(added, f"members={[m.display or m.value for m in members]}")
         member = client.read_user(cal.id, attributes=["userName", "groups"]).user
         assert member is not None
         show(client.read_user(cal.id), f"groups={[g.display for g in member.groups or []]}")
@@ -105,9 +108,9 @@ def run_demo(*, scim_version: str = "2.0", out: TextIO | None = None) -> int:
         client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
         server.inject(Fault.status(429, headers={"Retry-After": "1"}))
         before = len(server.requests)
-        resp = client.read_group(group.id)
+        limited = client.read_group(group.id)
         attempts = len(server.requests) - before
-        show(resp, f"the server saw {attempts} attempts: 429, then {resp.status_code}")
+        show(limited, f"the server saw {attempts} attempts: 429, then {limited.status_code}")
 
         say("\n7. Delete everything")
         show(client.delete_group(group.id))

@@ -19,10 +19,12 @@ import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._headers import Headers, redact_headers
+from ._pool import ConnectionPool, PooledHTTPHandler, PooledHTTPSHandler
 from .errors import (
     ConnectError,
     ConnectTimeout,
@@ -78,13 +80,34 @@ def select_proxy(
     chosen = read(f"{scheme}_proxy")
     if not chosen:
         return None
-    no_proxy = read("no_proxy")
-    if no_proxy:
-        host = parts.hostname or ""
-        netloc = f"{host}:{parts.port}" if parts.port else host
-        if urllib.request.proxy_bypass_environment(netloc, {"no": no_proxy}):
-            return None
+    if _bypasses_proxy(parts.hostname or "", parts.port, read("no_proxy")):
+        return None
     return chosen
+
+
+def _bypasses_proxy(host: str, port: int | None, no_proxy: str) -> bool:
+    """Whether `no_proxy` (comma-separated hosts, domains, `*`) names this host.
+
+    `example.com` and `.example.com` both match `example.com` and its subdomains; an entry
+    with a port (`example.com:8443`) matches only that port.
+    """
+    host = host.lower().strip("[]")
+    for entry in no_proxy.split(","):
+        entry = entry.strip().lower()
+        if not entry:
+            continue
+        if entry == "*":
+            return True
+        entry_port = None
+        if entry.count(":") == 1 and not entry.endswith("]"):
+            entry, _, port_text = entry.partition(":")
+            entry_port = int(port_text) if port_text.isdigit() else None
+        entry = entry.strip("[]").lstrip(".")
+        if entry_port is not None and entry_port != port:
+            continue
+        if host == entry or host.endswith("." + entry):
+            return True
+    return False
 
 
 def _proxy_parts(proxy_url: str) -> tuple[str, str, str | None]:
@@ -135,18 +158,33 @@ class Transport:
         ssl_context: ssl.SSLContext,
         proxy: str | None,
         logger: logging.Logger,
+        keep_alive: bool = True,
+        max_connections: int = 10,
     ) -> None:
         self.timeout = timeout
         self.ssl_context = ssl_context
         self.proxy = proxy
         self.logger = logger
         opener = urllib.request.OpenerDirector()
-        opener.add_handler(urllib.request.HTTPHandler())
-        opener.add_handler(urllib.request.HTTPSHandler(context=ssl_context))
+        self.pool: ConnectionPool | None = None
+        if keep_alive:
+            self.pool = ConnectionPool(max_connections=max_connections)
+            # A client dropped without close() still closes its sockets when collected.
+            weakref.finalize(self, self.pool.close)
+            opener.add_handler(PooledHTTPHandler(self.pool))
+            opener.add_handler(PooledHTTPSHandler(self.pool, context=ssl_context))
+        else:
+            opener.add_handler(urllib.request.HTTPHandler())
+            opener.add_handler(urllib.request.HTTPSHandler(context=ssl_context))
         opener.add_handler(urllib.request.UnknownHandler())
         self.opener = opener
         # Read once: a long-running script keeps the proxy it started with.
         self._environ = dict(os.environ)
+
+    def close(self) -> None:
+        """Close the kept-alive connections."""
+        if self.pool is not None:
+            self.pool.close()
 
     # -- one attempt ----------------------------------------------------------------------
 
@@ -167,9 +205,19 @@ class Transport:
         method, url = request.method, redact_url(request.url)
         req = self._urllib_request(request)
         try:
-            raw = self.opener.open(req, timeout=self.timeout)
+            with self.opener.open(req, timeout=self.timeout) as raw:
+                body = raw.read()
+                status = raw.status
+                headers = Headers(raw.headers.items())
         except urllib.error.URLError as exc:
             raise self._connect_failure(exc.reason, method, url) from exc
+        except http.client.IncompleteRead as exc:
+            raise RemoteProtocolError(
+                f"the answer was cut short after {len(exc.partial)} bytes",
+                method=method,
+                url=url,
+                request_sent=True,
+            ) from exc
         except (socket.timeout, TimeoutError) as exc:
             raise ReadTimeout(
                 f"no answer within {self.timeout}s", method=method, url=url, request_sent=True
@@ -181,7 +229,7 @@ class Transport:
                 url=url,
                 request_sent=None,
             ) from exc
-        except (ConnectionError, OSError) as exc:
+        except OSError as exc:
             raise RemoteProtocolError(
                 f"the connection failed while waiting for the answer: {_reason(exc)}",
                 method=method,
@@ -191,32 +239,6 @@ class Transport:
         except http.client.HTTPException as exc:
             raise RemoteProtocolError(
                 f"the answer is not valid HTTP: {type(exc).__name__}: {_reason(exc)}",
-                method=method,
-                url=url,
-                request_sent=True,
-            ) from exc
-        try:
-            with raw:
-                body = raw.read()
-                status = raw.status
-                headers = Headers(raw.headers.items())
-        except http.client.IncompleteRead as exc:
-            raise RemoteProtocolError(
-                f"the answer was cut short after {len(exc.partial)} bytes",
-                method=method,
-                url=url,
-                request_sent=True,
-            ) from exc
-        except (socket.timeout, TimeoutError) as exc:
-            raise ReadTimeout(
-                f"the body did not arrive within {self.timeout}s",
-                method=method,
-                url=url,
-                request_sent=True,
-            ) from exc
-        except (OSError, http.client.HTTPException) as exc:
-            raise RemoteProtocolError(
-                f"the connection failed while reading the answer: {_reason(exc)}",
                 method=method,
                 url=url,
                 request_sent=True,

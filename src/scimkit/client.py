@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar, Union
 
 from . import _request
+from ._headers import Headers
 from ._request import Dialect, Token
 from ._transport import Transport, redact_url, validate_proxy
 from .models import Group, Resource, User
@@ -56,6 +57,9 @@ class SCIMClient:
     - `scim_version`: `"2.0"` (RFC 7644) or `"1.1"` (Slack's v1 API).
     - `raise_errors`: raise a `SCIMResponseError` for every unsuccessful response instead of
       returning it.
+    - `keep_alive`: reuse connections between calls (default); `False` opens one connection
+      per request. `max_connections` idle connections are kept per host. A client may be
+      shared between threads: each concurrent call gets its own connection.
     """
 
     def __init__(
@@ -73,6 +77,8 @@ class SCIMClient:
         retry_handlers: Sequence[RetryHandler] | None = None,
         scim_version: str = "2.0",
         raise_errors: bool = False,
+        keep_alive: bool = True,
+        max_connections: int = 10,
     ) -> None:
         self.base_url = _request.validate_base_url(base_url)
         if token is not None and not callable(token):
@@ -92,9 +98,9 @@ class SCIMClient:
         if logger is not None and not isinstance(logger, logging.Logger):
             raise TypeError("logger must be a logging.Logger")
         self.logger = logger or logging.getLogger("scimkit")
-        self.dialect = Dialect(scim_version)
-        self.scim_version = scim_version
-        self.raise_errors = bool(raise_errors)
+        self.dialect: Dialect = Dialect(scim_version)
+        self.scim_version: str = scim_version
+        self.raise_errors: bool = bool(raise_errors)
         for name, value in (
             ("user_agent_prefix", user_agent_prefix),
             ("user_agent_suffix", user_agent_suffix),
@@ -105,7 +111,7 @@ class SCIMClient:
                 _request.validate_header(name, value)
         self.user_agent = _request.user_agent(user_agent_prefix, user_agent_suffix)
         self.default_headers: dict[str, str] = dict(default_headers or {})
-        self._base_headers = _request.base_headers(
+        self._base_headers: Headers = _request.base_headers(
             dialect=self.dialect, user_agent=self.user_agent, default_headers=default_headers
         )
         if retry_handlers is None:
@@ -116,8 +122,18 @@ class SCIMClient:
                 if not isinstance(handler, RetryHandler):
                     raise TypeError("retry_handlers must hold RetryHandler instances")
             self.retry_handlers = handlers
-        self._transport = Transport(
-            timeout=self.timeout, ssl_context=self.ssl, proxy=self.proxy, logger=self.logger
+        if isinstance(max_connections, bool) or not isinstance(max_connections, int):
+            raise TypeError("max_connections must be an int")
+        if max_connections < 1:
+            raise ValueError(f"max_connections must be at least 1, not {max_connections}")
+        self.keep_alive = bool(keep_alive)
+        self._transport: Transport = Transport(
+            timeout=self.timeout,
+            ssl_context=self.ssl,
+            proxy=self.proxy,
+            logger=self.logger,
+            keep_alive=self.keep_alive,
+            max_connections=max_connections,
         )
 
     def __repr__(self) -> str:
@@ -126,8 +142,12 @@ class SCIMClient:
     # -- lifecycle ------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Release network resources. The client opens one connection per request for now,
-        so there is nothing held between calls; `with SCIMClient(...)` is already safe."""
+        """Close the kept-alive connections; the client opens new ones if used again.
+
+        with SCIMClient(base_url, token=token) as client:
+            client.search_users()
+        """
+        self._transport.close()
 
     def __enter__(self) -> SCIMClient:
         return self

@@ -15,7 +15,7 @@ Three states per attribute, as RFC 7643 §2.5 asks a client to tell apart on the
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, TypeVar, Union, cast
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, TypeVar, Union
 
 if TYPE_CHECKING:
     from typing_extensions import Self, dataclass_transform
@@ -348,14 +348,14 @@ class SCIMModel:
         return {k: v for k, v in self._raw.items() if k.lower() not in by_json_name}
 
     # `model[key]` is lookup by JSON name, not a sequence: iterating a model is a mistake.
-    __iter__ = None  # type: ignore[assignment]
+    __iter__ = None
 
     # -- comparing and showing ------------------------------------------------------------
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self.to_dict() == cast(SCIMModel, other).to_dict()
+        return self.to_dict() == other.to_dict()
 
     __hash__ = None  # type: ignore[assignment]
 

@@ -1,0 +1,54 @@
+"""Retry handlers: what a client does when an attempt fails.
+
+`SCIMClient.retry_handlers` is a list; after each failed attempt the handlers are asked in
+order, and the first whose `can_retry` says yes waits (`prepare_for_next_attempt`) and the
+call is sent again. A handler of your own overrides `_can_retry`:
+
+    from scimkit.retry import RetryHandler
+
+    class RetryOnConflict(RetryHandler):
+        def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+            return response is not None and response.status_code == 409
+
+    client.retry_handlers.append(RetryOnConflict(max_retry_count=2))
+
+`error` is a `scimkit.errors.TransportError` (its `request_sent` says whether the server can
+have seen the request); `response` is an `HttpResponse`; `request` an `HttpRequest`.
+"""
+
+from __future__ import annotations
+
+from ._retry_after import parse_retry_after
+from .builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+    default_retry_handlers,
+)
+from .handler import RetryHandler
+from .interval_calculator import (
+    BackoffRetryIntervalCalculator,
+    FixedValueRetryIntervalCalculator,
+    RetryIntervalCalculator,
+)
+from .jitter import Jitter, RandomJitter
+from .request import HttpRequest
+from .response import HttpResponse
+from .state import RetryState
+
+__all__ = [
+    "BackoffRetryIntervalCalculator",
+    "ConnectionErrorRetryHandler",
+    "FixedValueRetryIntervalCalculator",
+    "HttpRequest",
+    "HttpResponse",
+    "Jitter",
+    "RandomJitter",
+    "RateLimitErrorRetryHandler",
+    "RetryHandler",
+    "RetryIntervalCalculator",
+    "RetryState",
+    "ServerErrorRetryHandler",
+    "default_retry_handlers",
+    "parse_retry_after",
+]

@@ -1,0 +1,104 @@
+"""`RetryHandler`: decides whether a failed attempt is tried again, and waits before it."""
+
+from __future__ import annotations
+
+from .. import _clock
+from ..errors import TransportError
+from .interval_calculator import BackoffRetryIntervalCalculator, RetryIntervalCalculator
+from .request import HttpRequest
+from .response import HttpResponse
+from .state import RetryState
+
+__all__ = ["RetryHandler"]
+
+
+class RetryHandler:
+    """The base of every retry handler.
+
+    A subclass overrides `_can_retry` (and, to wait differently, `wait_for`):
+
+        class RetryOnConflict(RetryHandler):
+            def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+                return response is not None and response.status_code == 409
+
+    `max_retry_count` bounds the retries of one call; the count is shared by all the
+    client's handlers (`state.current_attempt`), as in `slack_sdk`.
+    """
+
+    def __init__(
+        self,
+        max_retry_count: int = 1,
+        interval_calculator: RetryIntervalCalculator | None = None,
+        *,
+        retry_non_idempotent: bool = False,
+    ) -> None:
+        if isinstance(max_retry_count, bool) or not isinstance(max_retry_count, int):
+            raise TypeError(f"max_retry_count must be an int, not {type(max_retry_count).__name__}")
+        if max_retry_count < 0:
+            raise ValueError(f"max_retry_count must not be negative, got {max_retry_count}")
+        if interval_calculator is not None and not isinstance(
+            interval_calculator, RetryIntervalCalculator
+        ):
+            raise TypeError("interval_calculator must be a RetryIntervalCalculator")
+        self.max_retry_count = max_retry_count
+        self.interval_calculator = interval_calculator or BackoffRetryIntervalCalculator()
+        self.retry_non_idempotent = bool(retry_non_idempotent)
+
+    def can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: TransportError | None = None,
+    ) -> bool:
+        """False once `max_retry_count` retries were made; otherwise `_can_retry` decides."""
+        if state.current_attempt >= self.max_retry_count:
+            return False
+        return self._can_retry(state=state, request=request, response=response, error=error)
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: TransportError | None = None,
+    ) -> bool:
+        """Override: whether this outcome should be tried again."""
+        return False
+
+    def _may_repeat(self, request: HttpRequest) -> bool:
+        """A request that may have been processed is repeated only if that is harmless."""
+        return request.is_idempotent or self.retry_non_idempotent
+
+    def wait_for(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: TransportError | None = None,
+    ) -> float:
+        """Seconds to wait before the next attempt; by default the interval calculator's."""
+        return self.interval_calculator.calculate_sleep_duration(state.current_attempt)
+
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: TransportError | None = None,
+    ) -> None:
+        """Wait, then count the retry."""
+        state.next_attempt_requested = True
+        duration = self.wait_for(state=state, request=request, response=response, error=error)
+        _clock.sleep(max(0.0, duration))
+        state.increment_current_attempt()
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(max_retry_count={self.max_retry_count}, "
+            f"interval_calculator={self.interval_calculator!r})"
+        )
