@@ -1,0 +1,713 @@
+"""`SCIMServer`: an in-memory SCIM service provider on 127.0.0.1 for tests and demos."""
+
+from __future__ import annotations
+
+import copy
+import hmac
+import http.server
+import json
+import logging
+import secrets
+import socket
+import ssl
+import threading
+import time
+import urllib.parse
+from typing import Any
+
+from .. import _schemas
+from .._headers import Headers
+from .._sentinel import NOT_GIVEN, NotGiven
+from ..filters import FilterSyntaxError, parse_filter
+from ._engine import EngineError, apply_patch, matches, project, sort_resources
+from ._faults import Fault, RecordedRequest
+from ._store import Store
+
+__all__ = ["SCIMServer"]
+
+JSON = dict[str, Any]
+logger = logging.getLogger("scimkit.testing")
+
+_RESOURCE_TYPES = ("Users", "Groups")
+
+
+class _Problem(Exception):
+    """An error answer: HTTP status, SCIM scimType and detail."""
+
+    def __init__(self, status: int, detail: str, scim_type: str | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.scim_type = scim_type
+
+
+def _key(obj: JSON, name: str) -> str | None:
+    lower = name.lower()
+    return next((k for k in obj if k.lower() == lower), None)
+
+
+def _get(obj: JSON, name: str) -> Any:
+    key = _key(obj, name)
+    return None if key is None else obj[key]
+
+
+def _without(obj: JSON, *names: str) -> JSON:
+    lowered = {n.lower() for n in names}
+    return {k: v for k, v in obj.items() if k.lower() not in lowered}
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    """`If-Match` / `If-None-Match` lists compared weakly (RFC 9110 §13.1)."""
+    wanted = [part.strip() for part in header.split(",")]
+    bare = etag[2:] if etag.startswith("W/") else etag
+    return any(w == "*" or (w[2:] if w.startswith("W/") else w) == bare for w in wanted)
+
+
+class _HTTPServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], scim: SCIMServer) -> None:
+        self.scim = scim
+        self.connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        conn, address = super().get_request()
+        with self.connections_lock:
+            self.connections.add(conn)
+        return conn, address
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.connections_lock:
+            self.connections.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        logger.debug("connection from %s ended with an error", client_address, exc_info=True)
+
+    def close_connections(self) -> None:
+        with self.connections_lock:
+            conns = list(self.connections)
+        for conn in conns:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _HTTPServer
+    # An idle keep-alive connection is closed after this many seconds.
+    timeout = 30
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("%s " + format, self.address_string(), *args)
+
+    def _dispatch(self) -> None:
+        try:
+            self.server.scim._handle(self)
+        except (ConnectionError, socket.timeout, ssl.SSLError):
+            self.close_connection = True
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _dispatch
+
+    def read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    self.rfile.readline()
+                    break
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            return b"".join(chunks)
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+
+class SCIMServer:
+    """An in-memory SCIM 2.0 (or Slack-style 1.1) service provider on 127.0.0.1.
+
+        with SCIMServer() as server:
+            client = SCIMClient(server.url, token=server.token)
+
+    `server.requests` lists what it received; `server.inject(Fault...)` makes the next
+    requests fail; `server.resources("Users")` shows what it stores.
+    """
+
+    def __init__(
+        self,
+        *,
+        token: str | None | NotGiven = NOT_GIVEN,
+        scim_version: str = "2.0",
+        host: str = "127.0.0.1",
+        port: int = 0,
+        base_path: str | None = None,
+        max_results: int = 1000,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        if scim_version not in ("2.0", "1.1"):
+            raise ValueError(f"scim_version must be '2.0' or '1.1', not {scim_version!r}")
+        self.token: str | None = (
+            secrets.token_urlsafe(16) if isinstance(token, NotGiven) else token
+        )
+        self.scim_version = scim_version
+        self.host = host
+        self.port = port
+        default_path = "/scim/v2" if scim_version == "2.0" else "/scim/v1"
+        self.base_path = (base_path if base_path is not None else default_path).rstrip("/")
+        self.max_results = max_results
+        self.ssl_context = ssl_context
+        self.store = Store()
+        self._requests: list[RecordedRequest] = []
+        self._faults: list[list[Any]] = []  # [fault, remaining, method, path]
+        self._lock = threading.Lock()
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def start(self) -> SCIMServer:
+        if self._httpd is not None:
+            return self
+        httpd = _HTTPServer((self.host, self.port), self)
+        if self.ssl_context is not None:
+            httpd.socket = self.ssl_context.wrap_socket(
+                httpd.socket, server_side=True, do_handshake_on_connect=False
+            )
+        self._httpd = httpd
+        self.port = httpd.server_address[1]
+        self._thread = threading.Thread(
+            target=httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+            name=f"scimkit-server-{self.port}",
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        httpd, thread = self._httpd, self._thread
+        if httpd is None:
+            return
+        httpd.shutdown()
+        httpd.close_connections()
+        httpd.server_close()
+        if thread is not None:
+            thread.join()
+        self._httpd = None
+        self._thread = None
+
+    def __enter__(self) -> SCIMServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """The base URL clients use, e.g. `http://127.0.0.1:54321/scim/v2` (no trailing /)."""
+        scheme = "https" if self.ssl_context is not None else "http"
+        return f"{scheme}://{self.host}:{self.port}{self.base_path}"
+
+    def __repr__(self) -> str:
+        state = "running" if self._httpd is not None else "stopped"
+        return f"<SCIMServer {self.url} scim_version={self.scim_version} {state}>"
+
+    # -- what tests look at ---------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request received, oldest first (a copy of the list)."""
+        with self._lock:
+            return list(self._requests)
+
+    def clear_requests(self) -> None:
+        with self._lock:
+            self._requests.clear()
+
+    def inject(
+        self,
+        fault: Fault,
+        *,
+        times: int = 1,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        """Apply `fault` to the next `times` requests whose method is `method` and whose path
+        contains `path` (both optional)."""
+        if not isinstance(fault, Fault):
+            raise TypeError("fault must be a Fault")
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        with self._lock:
+            self._faults.append([fault, times, method.upper() if method else None, path])
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def reset(self) -> None:
+        """Forget every resource, fault and recorded request."""
+        self.store.clear()
+        with self._lock:
+            self._faults.clear()
+            self._requests.clear()
+
+    def resources(self, resource_type: str) -> list[JSON]:
+        """Copies of the stored resources of a type ("Users" or "Groups")."""
+        self._check_type(resource_type)
+        with self.store.lock:
+            return [self._render(resource_type, r) for r in self.store.all(resource_type)]
+
+    def get_resource(self, resource_type: str, resource_id: str) -> JSON | None:
+        self._check_type(resource_type)
+        with self.store.lock:
+            found = self.store.get(resource_type, resource_id)
+            return None if found is None else self._render(resource_type, found)
+
+    def add_resource(self, resource_type: str, data: JSON) -> JSON:
+        """Create a resource as a POST would; a refusal raises `ValueError`."""
+        self._check_type(resource_type)
+        try:
+            return self._create(resource_type, copy.deepcopy(data))
+        except _Problem as problem:
+            raise ValueError(problem.detail) from None
+
+    def _check_type(self, resource_type: str) -> None:
+        if resource_type not in _RESOURCE_TYPES:
+            raise ValueError(
+                f"resource_type must be one of {_RESOURCE_TYPES}, not {resource_type!r}"
+            )
+
+    # -- one request ----------------------------------------------------------------------
+
+    def _take_fault(self, method: str, path: str) -> Fault | None:
+        with self._lock:
+            for entry in self._faults:
+                fault, _, want_method, want_path = entry
+                if (want_method is None or want_method == method) and (
+                    want_path is None or want_path in path
+                ):
+                    entry[1] -= 1
+                    if entry[1] <= 0:
+                        self._faults.remove(entry)
+                    return fault  # type: ignore[no-any-return]
+        return None
+
+    def _handle(self, handler: _Handler) -> None:
+        body = handler.read_body()
+        raw_path = handler.path
+        split = urllib.parse.urlsplit(raw_path)
+        path = urllib.parse.unquote(split.path)
+        query = urllib.parse.parse_qs(split.query, keep_blank_values=True)
+        method = handler.command
+        record = RecordedRequest(
+            method=method,
+            path=path,
+            raw_path=raw_path,
+            query=query,
+            headers=Headers(handler.headers.items()),
+            body=body,
+        )
+        with self._lock:
+            self._requests.append(record)
+        fault = self._take_fault(method, path)
+        if fault is not None:
+            if fault.kind == "drop":
+                handler.close_connection = True
+                return
+            if fault.kind == "raw":
+                assert isinstance(fault.data, bytes)
+                handler.wfile.write(fault.data)
+                handler.wfile.flush()
+                handler.close_connection = True
+                return
+            if fault.kind == "delay":
+                time.sleep(fault.seconds)
+            if fault.kind == "status":
+                self._send_fault(handler, fault)
+                return
+        try:
+            status, payload, headers = self._route(method, split.path, query, record)
+        except _Problem as problem:
+            status, payload, headers = self._error(problem)
+        except Exception as exc:  # a bug here must not kill the connection silently
+            logger.exception("local SCIM server failed on %s %s", method, raw_path)
+            status, payload, headers = self._error(_Problem(500, f"internal error: {exc!r}"))
+        if fault is not None and fault.kind == "drop_after_processing":
+            handler.close_connection = True
+            return
+        self._send(handler, status, payload, headers)
+
+    def _send_fault(self, handler: _Handler, fault: Fault) -> None:
+        data = fault.data
+        content_type = fault.content_type
+        if data is None:
+            _, payload, _ = self._error(_Problem(fault.code, "injected fault"))
+            data = json.dumps(payload).encode()
+        elif isinstance(data, dict):
+            data = json.dumps(data).encode()
+        if content_type is None:
+            content_type = self._content_type
+        headers = {"Content-Type": content_type, **fault.extra_headers}
+        self._write(handler, fault.code, data, headers)
+
+    @property
+    def _content_type(self) -> str:
+        return "application/scim+json" if self.scim_version == "2.0" else "application/json"
+
+    def _send(
+        self, handler: _Handler, status: int, payload: JSON | None, headers: dict[str, str]
+    ) -> None:
+        data = b"" if payload is None else json.dumps(payload).encode("utf-8")
+        if payload is not None:
+            headers = {"Content-Type": self._content_type, **headers}
+        self._write(handler, status, data, headers)
+
+    def _write(self, handler: _Handler, status: int, data: bytes, headers: dict[str, str]) -> None:
+        handler.send_response(status)
+        for name, value in headers.items():
+            handler.send_header(name, value)
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        if handler.command != "HEAD":
+            handler.wfile.write(data)
+        handler.wfile.flush()
+
+    def _error(self, problem: _Problem) -> tuple[int, JSON, dict[str, str]]:
+        headers: dict[str, str] = {}
+        if problem.status == 401:
+            headers["WWW-Authenticate"] = 'Bearer realm="scimkit"'
+        if self.scim_version == "1.1":
+            return (
+                problem.status,
+                {"Errors": {"description": problem.detail, "code": problem.status}},
+                headers,
+            )
+        payload: JSON = {"schemas": [_schemas.ERROR], "status": str(problem.status)}
+        if problem.scim_type:
+            payload["scimType"] = problem.scim_type
+        payload["detail"] = problem.detail
+        return problem.status, payload, headers
+
+    # -- routing --------------------------------------------------------------------------
+
+    def _route(
+        self, method: str, raw: str, query: dict[str, list[str]], record: RecordedRequest
+    ) -> tuple[int, JSON | None, dict[str, str]]:
+        if self.token is not None:
+            given = record.headers.get("Authorization") or ""
+            if not hmac.compare_digest(given.encode(), f"Bearer {self.token}".encode()):
+                raise _Problem(401, "missing or wrong bearer token")
+        base = urllib.parse.quote(self.base_path)
+        if not (raw == base or raw.startswith(base + "/")):
+            raise _Problem(404, f"no endpoint at {urllib.parse.unquote(raw)}")
+        segments = [urllib.parse.unquote(s) for s in raw[len(base) :].split("/")[1:]]
+        if segments and segments[-1] == "" and len(segments) > 1:
+            segments = segments[:-1]
+        if segments in ([""], []):
+            raise _Problem(404, "no endpoint at the base URL")
+        endpoint = segments[0]
+        if endpoint == "ServiceProviderConfig" and len(segments) == 1 and method == "GET":
+            return 200, self._service_provider_config(), {}
+        if endpoint not in _RESOURCE_TYPES or len(segments) > 2:
+            raise _Problem(404, f"no endpoint {'/'.join(segments)!r}")
+        resource_type = endpoint
+        with self.store.lock:
+            if len(segments) == 1:
+                if method == "GET":
+                    return 200, self._list(resource_type, query), {}
+                if method == "POST":
+                    stored = self._create(resource_type, self._json_body(record))
+                    return self._resource_answer(resource_type, stored, query, 201, location=True)
+                raise _Problem(405, f"{method} is not allowed on /{resource_type}")
+            resource_id = segments[1]
+            current = self.store.get(resource_type, resource_id)
+            if current is None:
+                raise _Problem(404, f"{resource_type[:-1]} {resource_id} not found")
+            etag = current["meta"]["version"]
+            if_match = record.headers.get("If-Match")
+            if (
+                method in ("PUT", "PATCH", "DELETE")
+                and if_match
+                and not _etag_matches(if_match, etag)
+            ):
+                # RFC 7644 §3.14: the client's copy is stale.
+                raise _Problem(412, f"the resource version is {etag}, not {if_match}")
+            if method == "GET":
+                if_none = record.headers.get("If-None-Match")
+                if if_none and _etag_matches(if_none, etag):
+                    return 304, None, {"ETag": etag}
+                return self._resource_answer(resource_type, current, query, 200)
+            if method == "PUT":
+                stored = self._replace(resource_type, resource_id, self._json_body(record))
+                return self._resource_answer(resource_type, stored, query, 200)
+            if method == "PATCH":
+                stored = self._patch(resource_type, resource_id, current, self._json_body(record))
+                return self._resource_answer(resource_type, stored, query, 200)
+            if method == "DELETE":
+                self._delete(resource_type, resource_id)
+                return 204, None, {}
+            raise _Problem(405, f"{method} is not allowed on /{resource_type}/{{id}}")
+
+    def _json_body(self, record: RecordedRequest) -> JSON:
+        try:
+            data = json.loads(record.body)
+        except ValueError as exc:
+            raise _Problem(400, f"the body is not JSON: {exc}", "invalidSyntax") from None
+        if not isinstance(data, dict):
+            raise _Problem(400, "the body must be a JSON object", "invalidSyntax")
+        return data
+
+    def _core_schema(self, resource_type: str) -> str:
+        if self.scim_version == "1.1":
+            return _schemas.V1_CORE
+        return _schemas.CORE_USER if resource_type == "Users" else _schemas.CORE_GROUP
+
+    def _resource_answer(
+        self,
+        resource_type: str,
+        stored: JSON,
+        query: dict[str, list[str]],
+        status: int,
+        *,
+        location: bool = False,
+    ) -> tuple[int, JSON, dict[str, str]]:
+        rendered = self._project(resource_type, self._render(resource_type, stored), query)
+        headers = {"ETag": stored["meta"]["version"]}
+        if location:
+            headers["Location"] = stored["meta"]["location"]
+        return status, rendered, headers
+
+    def _render(self, resource_type: str, stored: JSON) -> JSON:
+        """A copy of a stored resource, with a User's read-only `groups` computed."""
+        rendered = copy.deepcopy(stored)
+        if resource_type == "Users":
+            memberships = []
+            for group in self.store.all("Groups"):
+                members = _get(group, "members") or []
+                if any(isinstance(m, dict) and _get(m, "value") == stored["id"] for m in members):
+                    memberships.append(
+                        {
+                            "value": group["id"],
+                            "$ref": group["meta"]["location"],
+                            "display": _get(group, "displayName"),
+                            "type": "direct",
+                        }
+                    )
+            if memberships:
+                rendered["groups"] = memberships
+        return rendered
+
+    def _project(self, resource_type: str, resource: JSON, query: dict[str, list[str]]) -> JSON:
+        attributes = self._names(query, "attributes")
+        excluded = self._names(query, "excludedAttributes")
+        if not attributes and not excluded:
+            return resource
+        try:
+            return project(
+                resource,
+                attributes=attributes,
+                excluded_attributes=excluded,
+                core_schema=self._core_schema(resource_type),
+            )
+        except EngineError as exc:
+            raise _Problem(exc.status, exc.detail, exc.scim_type) from None
+
+    @staticmethod
+    def _names(query: dict[str, list[str]], name: str) -> list[str] | None:
+        values = query.get(name)
+        if not values:
+            return None
+        return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+    @staticmethod
+    def _int(query: dict[str, list[str]], name: str, default: int) -> int:
+        values = query.get(name)
+        if not values or values[-1] == "":
+            return default
+        try:
+            return int(values[-1])
+        except ValueError:
+            raise _Problem(400, f"{name} must be an integer", "invalidValue") from None
+
+    # -- operations -----------------------------------------------------------------------
+
+    def _list(self, resource_type: str, query: dict[str, list[str]]) -> JSON:
+        core = self._core_schema(resource_type)
+        candidates = [self._render(resource_type, r) for r in self.store.all(resource_type)]
+        text = (query.get("filter") or [""])[-1]
+        if text:
+            try:
+                node = parse_filter(text)
+            except FilterSyntaxError as exc:
+                raise _Problem(400, str(exc), "invalidFilter") from None
+            try:
+                candidates = [r for r in candidates if matches(r, node, core_schema=core)]
+            except EngineError as exc:
+                raise _Problem(exc.status, exc.detail, exc.scim_type) from None
+        sort_by = (query.get("sortBy") or [""])[-1]
+        if sort_by:
+            descending = (query.get("sortOrder") or [""])[-1].lower() == "descending"
+            try:
+                candidates = sort_resources(
+                    candidates, sort_by, descending=descending, core_schema=core
+                )
+            except EngineError as exc:
+                raise _Problem(exc.status, exc.detail, exc.scim_type) from None
+        # RFC 7644 §3.4.2.4: startIndex below 1 means 1; a negative count means 0.
+        start = max(1, self._int(query, "startIndex", 1))
+        count = min(max(0, self._int(query, "count", self.max_results)), self.max_results)
+        page = candidates[start - 1 : start - 1 + count]
+        resources = [self._project(resource_type, r, query) for r in page]
+        schemas = [_schemas.LIST_RESPONSE] if self.scim_version == "2.0" else [_schemas.V1_CORE]
+        return {
+            "schemas": schemas,
+            "totalResults": len(candidates),
+            "itemsPerPage": len(resources),
+            "startIndex": start,
+            "Resources": resources,
+        }
+
+    def _validate(self, resource_type: str, data: JSON, resource_id: str | None) -> JSON:
+        data = _without(data, "id", "meta", *(("groups",) if resource_type == "Users" else ()))
+        if resource_type == "Users":
+            user_name = _get(data, "userName")
+            if not isinstance(user_name, str) or not user_name.strip():
+                raise _Problem(400, "userName is required", "invalidValue")
+            for other in self.store.all("Users"):
+                other_name = _get(other, "userName")
+                if (
+                    other["id"] != resource_id
+                    and isinstance(other_name, str)
+                    and other_name.lower() == user_name.lower()
+                ):
+                    raise _Problem(409, f"userName {user_name!r} is already taken", "uniqueness")
+        else:
+            display = _get(data, "displayName")
+            if not isinstance(display, str) or not display.strip():
+                raise _Problem(400, "displayName is required", "invalidValue")
+            members = _get(data, "members")
+            if members is not None and not isinstance(members, list):
+                raise _Problem(400, "members must be a list", "invalidValue")
+            for member in members or []:
+                if not isinstance(member, dict) or not isinstance(_get(member, "value"), str):
+                    raise _Problem(400, "each member needs a value", "invalidValue")
+                self._fill_member(member)
+        if not isinstance(_get(data, "schemas"), list):
+            data = {"schemas": [self._core_schema(resource_type)], **_without(data, "schemas")}
+        return data
+
+    def _fill_member(self, member: JSON) -> None:
+        value = _get(member, "value")
+        user = self.store.get("Users", value)
+        group = None if user is not None else self.store.get("Groups", value)
+        target = user or group
+        if target is None:
+            return
+        if _key(member, "display") is None:
+            member["display"] = _get(target, "displayName") or _get(target, "userName")
+        if _key(member, "$ref") is None:
+            member["$ref"] = target["meta"]["location"]
+        if _key(member, "type") is None:
+            member["type"] = "User" if user is not None else "Group"
+
+    def _create(self, resource_type: str, data: JSON) -> JSON:
+        clean = self._validate(resource_type, data, None)
+        return self.store.put(resource_type, clean, location=self.url)
+
+    def _replace(self, resource_type: str, resource_id: str, data: JSON) -> JSON:
+        clean = self._validate(resource_type, data, resource_id)
+        return self.store.put(resource_type, clean, location=self.url, resource_id=resource_id)
+
+    def _patch(self, resource_type: str, resource_id: str, current: JSON, body: JSON) -> JSON:
+        core = self._core_schema(resource_type)
+        base = _without(copy.deepcopy(current), "groups")
+        if self.scim_version == "1.1":
+            updated = self._merge_v1(base, body)
+        else:
+            schemas = _get(body, "schemas")
+            if isinstance(schemas, list) and _schemas.PATCH_OP not in schemas:
+                raise _Problem(400, "a PATCH body must be a PatchOp message", "invalidSyntax")
+            operations = _get(body, "Operations")
+            try:
+                updated = apply_patch(base, operations, core_schema=core)
+            except EngineError as exc:
+                raise _Problem(exc.status, exc.detail, exc.scim_type) from None
+        return self._replace(resource_type, resource_id, updated)
+
+    @staticmethod
+    def _merge_v1(current: JSON, partial: JSON) -> JSON:
+        """SCIM 1.1 PATCH: merge the partial resource; `operation: delete` removes values."""
+        result = copy.deepcopy(current)
+        meta = _get(partial, "meta")
+        for name in (_get(meta, "attributes") if isinstance(meta, dict) else None) or []:
+            key = _key(result, str(name))
+            if key is not None:
+                del result[key]
+        for name, value in partial.items():
+            if name.lower() in ("schemas", "id", "meta"):
+                continue
+            key = _key(result, name) or name
+            existing = result.get(key)
+            if isinstance(value, list) and isinstance(existing, (list, type(None))):
+                items = list(existing or [])
+                for item in value:
+                    if isinstance(item, dict) and str(_get(item, "operation")).lower() == "delete":
+                        doomed = _get(item, "value")
+                        items = [
+                            i
+                            for i in items
+                            if not (isinstance(i, dict) and _get(i, "value") == doomed)
+                        ]
+                    elif item not in items:
+                        items.append(copy.deepcopy(item))
+                if items:
+                    result[key] = items
+                else:
+                    result.pop(key, None)
+            elif isinstance(value, dict) and isinstance(existing, dict):
+                existing.update(copy.deepcopy(value))
+            else:
+                result[key] = copy.deepcopy(value)
+        return result
+
+    def _delete(self, resource_type: str, resource_id: str) -> None:
+        self.store.delete(resource_type, resource_id)
+        if resource_type == "Users":
+            # A deleted user leaves every group it was in.
+            for group in self.store.all("Groups"):
+                key = _key(group, "members")
+                if key and isinstance(group[key], list):
+                    group[key] = [
+                        m
+                        for m in group[key]
+                        if not (isinstance(m, dict) and _get(m, "value") == resource_id)
+                    ]
+
+    def _service_provider_config(self) -> JSON:
+        return {
+            "schemas": [_schemas.SERVICE_PROVIDER_CONFIG],
+            "patch": {"supported": True},
+            "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
+            "filter": {"supported": True, "maxResults": self.max_results},
+            "changePassword": {"supported": False},
+            "sort": {"supported": True},
+            "etag": {"supported": True},
+            "authenticationSchemes": [
+                {
+                    "type": "oauthbearertoken",
+                    "name": "OAuth Bearer Token",
+                    "description": "Authentication with a bearer token",
+                }
+            ],
+            "meta": {
+                "resourceType": "ServiceProviderConfig",
+                "location": f"{self.url}/ServiceProviderConfig",
+            },
+        }
