@@ -40,8 +40,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         from .testing import SCIMServer
 
-        kwargs = {"token": None} if args.no_auth else {}
-        with SCIMServer(port=args.port, scim_version=args.scim_version, **kwargs) as server:
+        server = SCIMServer(port=args.port, scim_version=args.scim_version)
+        if args.no_auth:
+            server.token = None
+        with server:
             print(f"SCIM {args.scim_version} server at {server.url}", flush=True)
             if server.token:
                 # The local server's own throwaway token: printing it is how a person uses it.
