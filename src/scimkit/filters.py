@@ -63,7 +63,9 @@ class _Node:
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self._fields() == other._fields()
+        # Type-aware: `a eq 1`, `a eq 1.0` and `a eq true` are different filters.
+        mine = tuple(map(_hashable, self._fields()))
+        return mine == tuple(map(_hashable, other._fields()))
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, *map(_hashable, self._fields())))
