@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import numbers
 import ssl as ssl_module
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeVar, Union
 
 from . import _request
@@ -22,6 +22,7 @@ from .responses import (
     ReadUserResponse,
     SCIMResponse,
     SearchGroupsResponse,
+    SearchResponse,
     SearchUsersResponse,
     UserCreateResponse,
     UserDeleteResponse,
@@ -34,6 +35,7 @@ from .retry.request import HttpRequest
 __all__ = ["SCIMClient"]
 
 ResponseT = TypeVar("ResponseT", bound=SCIMResponse)
+R = TypeVar("R", bound=Resource)
 AttributeNames = Union[str, Sequence[str], None]
 
 
@@ -334,6 +336,88 @@ class SCIMClient:
             "DELETE", f"{resource_class.endpoint}/{segment}", response_class=response_class
         )
 
+    def _iterate(
+        self,
+        resource_class: type[R],
+        response_class: type[SearchResponse[R]],
+        *,
+        page_size: int,
+        filter: object,
+        attributes: AttributeNames,
+        excluded_attributes: AttributeNames,
+        sort_by: str | None,
+        sort_order: str | None,
+    ) -> Iterator[R]:
+        """Page through a search with `startIndex`/`count` (RFC 7644 §3.4.2.4).
+
+        One page is in memory at a time. Servers differ, so the loop does not trust any one
+        number: it stops on an empty page, when `startIndex` passes the latest
+        `totalResults`, and when a page repeats the previous one (a server that ignores
+        `startIndex`). Without `totalResults` it asks until a page comes back empty, so a
+        server that returns fewer items than asked never cuts the iteration short.
+        """
+        if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
+            raise ValueError(f"page_size must be a positive int, not {page_size!r}")
+        # Check the query now, so that a bad argument fails at the call, not at first next().
+        _request.query_params(
+            filter=filter,
+            attributes=attributes,
+            excluded_attributes=excluded_attributes,
+            sort_by=sort_by,
+            sort_order=sort_order,
+        )
+        return self._pages(
+            resource_class,
+            response_class,
+            page_size=page_size,
+            filter=filter,
+            attributes=attributes,
+            excluded_attributes=excluded_attributes,
+            sort_by=sort_by,
+            sort_order=sort_order,
+        )
+
+    def _pages(
+        self,
+        resource_class: type[R],
+        response_class: type[SearchResponse[R]],
+        *,
+        page_size: int,
+        filter: object,
+        attributes: AttributeNames,
+        excluded_attributes: AttributeNames,
+        sort_by: str | None,
+        sort_order: str | None,
+    ) -> Iterator[R]:
+        start = 1
+        previous_ids: list[Any] | None = None
+        while True:
+            page = self._search(
+                resource_class,
+                response_class,
+                filter=filter,
+                start_index=start,
+                count=page_size,
+                attributes=attributes,
+                excluded_attributes=excluded_attributes,
+                sort_by=sort_by,
+                sort_order=sort_order,
+            )
+            if not page.ok:
+                raise page.to_error()
+            items = page.resources
+            if not items:
+                return
+            ids = [item.id for item in items]
+            if ids == previous_ids:
+                return
+            previous_ids = ids
+            yield from items
+            start += len(items)
+            total = page.total_results
+            if total is not None and start > total:
+                return
+
     # -- Users ----------------------------------------------------------------------------
 
     def search_users(
@@ -358,6 +442,34 @@ class SCIMClient:
             filter=filter,
             start_index=start_index,
             count=count,
+            attributes=attributes,
+            excluded_attributes=excluded_attributes,
+            sort_by=sort_by,
+            sort_order=sort_order,
+        )
+
+    def iter_users(
+        self,
+        *,
+        filter: object = None,
+        page_size: int = 100,
+        attributes: AttributeNames = None,
+        excluded_attributes: AttributeNames = None,
+        sort_by: str | None = None,
+        sort_order: str | None = None,
+    ) -> Iterator[User]:
+        """Every user matching `filter`, fetched `page_size` at a time as you iterate.
+
+            for user in client.iter_users(filter="active eq true", page_size=200):
+                print(user.user_name)
+
+        A page that fails raises its `SCIMResponseError`.
+        """
+        return self._iterate(
+            User,
+            SearchUsersResponse,
+            page_size=page_size,
+            filter=filter,
             attributes=attributes,
             excluded_attributes=excluded_attributes,
             sort_by=sort_by,
@@ -439,6 +551,31 @@ class SCIMClient:
             filter=filter,
             start_index=start_index,
             count=count,
+            attributes=attributes,
+            excluded_attributes=excluded_attributes,
+            sort_by=sort_by,
+            sort_order=sort_order,
+        )
+
+    def iter_groups(
+        self,
+        *,
+        filter: object = None,
+        page_size: int = 100,
+        attributes: AttributeNames = None,
+        excluded_attributes: AttributeNames = None,
+        sort_by: str | None = None,
+        sort_order: str | None = None,
+    ) -> Iterator[Group]:
+        """Every group matching `filter`, fetched a page at a time as you iterate.
+
+        names = [g.display_name for g in client.iter_groups(excluded_attributes="members")]
+        """
+        return self._iterate(
+            Group,
+            SearchGroupsResponse,
+            page_size=page_size,
+            filter=filter,
             attributes=attributes,
             excluded_attributes=excluded_attributes,
             sort_by=sort_by,

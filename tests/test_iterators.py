@@ -1,0 +1,91 @@
+"""iter_users / iter_groups: paging for the caller, against servers that page badly."""
+
+from __future__ import annotations
+
+import pytest
+
+from scimkit import NotFound, SCIMClient
+from scimkit.testing import Fault
+
+
+def page(names, **numbers):
+    return {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+        **numbers,
+        "Resources": [{"id": n, "userName": n} for n in names],
+    }
+
+
+def script(server, *pages):
+    for body in pages:
+        server.inject(Fault.status(200, body=body), method="GET", path="/Users")
+
+
+@pytest.fixture
+def bare(server):
+    return SCIMClient(server.url, token=server.token, retry_handlers=[])
+
+
+def test_iter_users_pages_through_every_user(bare, server):
+    for n in range(25):
+        server.add_resource("Users", {"userName": f"u{n:02d}"})
+    names = [u.user_name for u in bare.iter_users(page_size=10, sort_by="userName")]
+    assert names == [f"u{n:02d}" for n in range(25)]
+    starts = [r.query["startIndex"][0] for r in server.requests]
+    assert starts == ["1", "11", "21"]
+    assert all(r.query["count"] == ["10"] for r in server.requests)
+
+
+def test_iter_users_passes_the_filter_and_is_lazy(bare, server):
+    for n in range(5):
+        server.add_resource("Users", {"userName": f"a{n}", "active": n % 2 == 0})
+    iterator = bare.iter_users(filter="active eq true", page_size=2)
+    assert server.requests == []
+    assert next(iterator).user_name == "a0"
+    assert len(server.requests) == 1
+    assert [u.user_name for u in iterator] == ["a2", "a4"]
+    assert server.requests[0].query["filter"] == ["active eq true"]
+
+
+def test_a_server_that_ignores_count_is_read_once(bare, server):
+    script(server, page(["a", "b", "c", "d", "e"], totalResults=5, startIndex=1, itemsPerPage=5))
+    assert [u.id for u in bare.iter_users(page_size=2)] == ["a", "b", "c", "d", "e"]
+    assert len(server.requests) == 1
+
+
+def test_missing_total_and_short_pages_read_until_an_empty_page(bare, server):
+    script(server, page(["a", "b", "c"]), page(["d", "e", "f"]), page([]))
+    assert [u.id for u in bare.iter_users(page_size=10)] == ["a", "b", "c", "d", "e", "f"]
+    assert [r.query["startIndex"] for r in server.requests] == [["1"], ["4"], ["7"]]
+
+
+def test_a_server_that_ignores_start_index_stops_without_duplicates(bare, server):
+    script(server, page(["a", "b"]), page(["a", "b"]))
+    assert [u.id for u in bare.iter_users(page_size=2)] == ["a", "b"]
+    assert len(server.requests) == 2
+
+
+def test_total_results_shrinking_during_iteration_ends_it(bare, server):
+    script(
+        server,
+        page(["a", "b", "c"], totalResults=30, startIndex=1),
+        page(["d"], totalResults=4, startIndex=4),
+    )
+    assert [u.id for u in bare.iter_users(page_size=3)] == ["a", "b", "c", "d"]
+    assert len(server.requests) == 2
+
+
+def test_a_failing_page_raises_its_error(bare, server):
+    server.inject(Fault.status(404), method="GET")
+    with pytest.raises(NotFound):
+        list(bare.iter_users())
+
+
+def test_iter_groups_and_page_size_validation(bare, server):
+    for n in range(3):
+        server.add_resource("Groups", {"displayName": f"g{n}"})
+    assert sorted(g.display_name for g in bare.iter_groups(page_size=2)) == ["g0", "g1", "g2"]
+    with pytest.raises(ValueError, match="page_size"):
+        bare.iter_groups(page_size=0)
+    with pytest.raises(ValueError, match="sort_order"):
+        bare.iter_users(sort_order="sideways")
