@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import http.client
 import http.server
+import select
+import socket
 import threading
 import urllib.parse
 from collections.abc import Iterator
 
 import pytest
 
-from scimkit import SCIMClient
+from scimkit import SCIMClient, User
 from scimkit._transport import redact_url, select_proxy
+from scimkit.testing import SCIMServer
+
+from .tls import client_context, server_context
 
 
 class ForwardingProxy(http.server.ThreadingHTTPServer):
@@ -62,6 +67,31 @@ class _ProxyHandler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _forward
+
+    def do_CONNECT(self) -> None:
+        """Open a tunnel to the origin and relay bytes both ways until one side closes."""
+        self.server.seen.append((f"CONNECT {self.path}", self.headers.get("Proxy-Authorization")))
+        host, _, port = self.path.rpartition(":")
+        upstream = socket.create_connection((host, int(port)), timeout=10)
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        self.wfile.flush()
+        client = self.connection
+        try:
+            while True:
+                readable, _, _ = select.select([client, upstream], [], [], 10)
+                if not readable:
+                    break
+                for sock in readable:
+                    data = sock.recv(65536)
+                    if not data:
+                        return
+                    (upstream if sock is client else client).sendall(data)
+        except OSError:
+            pass
+        finally:
+            upstream.close()
+            self.close_connection = True
 
 
 @pytest.fixture
@@ -138,3 +168,31 @@ def test_select_proxy_reads_the_standard_variables(url, environ, expected):
 def test_redact_url_hides_userinfo():
     assert redact_url("http://u:pw@proxy:3128/x") == "http://[secure]@proxy:3128/x"
     assert redact_url("https://example.com/scim") == "https://example.com/scim"
+
+
+def test_https_goes_through_a_connect_tunnel_with_proxy_credentials(proxy, caplog):
+    caplog.set_level("DEBUG", logger="scimkit")
+    host = urllib.parse.urlsplit(proxy.url).netloc
+    with SCIMServer(ssl_context=server_context()) as origin:
+        client = SCIMClient(
+            origin.url,
+            token=origin.token,
+            ssl=client_context(),
+            proxy=f"http://ops:pr0xy-pw@{host}",
+        )
+        user_id = client.create_user(User(user_name="tunnelled")).user.id
+        assert client.read_user(user_id).user.user_name == "tunnelled"
+        client.close()
+        port = urllib.parse.urlsplit(origin.url).port
+        # One tunnel, reused for both calls; credentials on the CONNECT only.
+        assert proxy.seen == [(f"CONNECT 127.0.0.1:{port}", "Basic b3BzOnByMHh5LXB3")]
+        assert all("Proxy-Authorization" not in r.headers for r in origin.requests)
+    assert "pr0xy-pw" not in caplog.text
+
+
+def test_https_proxy_from_the_environment(proxy, monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+    with SCIMServer(ssl_context=server_context()) as origin:
+        with SCIMClient(origin.url, token=origin.token, ssl=client_context()) as client:
+            assert client.search_users().ok
+        assert proxy.seen and proxy.seen[0][0].startswith("CONNECT 127.0.0.1:")

@@ -1,0 +1,125 @@
+"""Keep-alive connection reuse, thread safety and TLS, through real sockets."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from scimkit import SCIMClient, TLSError, User
+from scimkit.testing import SCIMServer
+
+from .tls import client_context, server_context
+
+
+def test_calls_reuse_one_connection(client, server):
+    for n in range(20):
+        assert client.create_user(User(user_name=f"u{n}")).status_code == 201
+    pool = client._transport.pool
+    assert pool.opened == 1 and pool.reused == 19
+    assert len(server.requests) == 20
+
+
+def test_keep_alive_false_opens_a_connection_per_request(server):
+    with SCIMClient(server.url, token=server.token, keep_alive=False) as client:
+        for _ in range(3):
+            assert client.search_users().ok
+        assert client._transport.pool is None
+        assert all(r.headers["Connection"] == "close" for r in server.requests)
+
+
+def test_a_connection_the_server_closed_while_idle_is_replaced(client, server):
+    user_id = client.create_user(User(user_name="idle")).user.id
+    server._httpd.close_connections()  # the server drops every idle keep-alive connection
+    # A POST, which must not be replayed blindly, still goes through: the dead connection is
+    # noticed before anything is sent on it.
+    assert client.create_user(User(user_name="after")).status_code == 201
+    assert client.read_user(user_id).status_code == 200
+    pool = client._transport.pool
+    assert pool.opened == 2
+    assert [u["userName"] for u in server.resources("Users")] == ["idle", "after"]
+
+
+def test_close_releases_idle_connections_and_the_client_stays_usable(client, server):
+    client.search_users()
+    assert client._transport.pool.idle_count() == 1
+    client.close()
+    assert client._transport.pool.idle_count() == 0
+    assert client.search_users().ok
+
+
+def test_threads_sharing_a_client_each_get_their_answers(client, server):
+    errors: list[str] = []
+
+    def work(worker: int) -> None:
+        for n in range(15):
+            name = f"w{worker}-{n}"
+            created = client.create_user(User(user_name=name))
+            if created.status_code != 201 or created.user.user_name != name:
+                errors.append(f"create {name}: {created.status_code}")
+                continue
+            read = client.read_user(created.user.id)
+            if read.user.user_name != name:
+                errors.append(f"read {name} gave {read.user.user_name}")
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(server.resources("Users")) == 120
+    pool = client._transport.pool
+    assert pool.opened <= 8 + 2  # about one connection per thread, not one per call
+    assert pool.idle_count() <= pool.max_connections
+
+
+def test_pool_keeps_at_most_max_connections_idle(server):
+    with SCIMClient(server.url, token=server.token, max_connections=2) as client:
+        barrier = threading.Barrier(5)
+
+        def call() -> None:
+            barrier.wait()
+            client.search_users()
+
+        threads = [threading.Thread(target=call) for _ in range(5)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert client._transport.pool.idle_count() <= 2
+
+
+@pytest.mark.parametrize(("value", "error"), [(0, ValueError), ("3", TypeError), (True, TypeError)])
+def test_max_connections_is_validated(value, error):
+    with pytest.raises(error, match="max_connections"):
+        SCIMClient("https://example.com/scim", max_connections=value)
+
+
+@pytest.fixture
+def tls_server():
+    with SCIMServer(ssl_context=server_context()) as running:
+        yield running
+
+
+def test_https_with_verified_certificate_and_reuse(tls_server):
+    assert tls_server.url.startswith("https://127.0.0.1:")
+    with SCIMClient(tls_server.url, token=tls_server.token, ssl=client_context()) as client:
+        user_id = client.create_user(User(user_name="tls")).user.id
+        assert client.read_user(user_id).user.user_name == "tls"
+        assert client._transport.pool.opened == 1
+
+
+def test_https_with_an_untrusted_certificate_fails_verification(tls_server):
+    client = SCIMClient(tls_server.url, token=tls_server.token, retry_handlers=[])
+    with pytest.raises(TLSError) as info:
+        client.search_users()
+    assert info.value.request_sent is False
+    assert "CERTIFICATE_VERIFY_FAILED" in str(info.value)
+
+
+def test_https_without_keep_alive(tls_server):
+    with SCIMClient(
+        tls_server.url, token=tls_server.token, ssl=client_context(), keep_alive=False
+    ) as client:
+        assert client.search_users().ok
