@@ -1,4 +1,4 @@
-"""The local SCIM server, spoken to through real sockets with `http.client` only."""
+"""The local SCIM server on the wire, through raw `http.client` connections and sockets."""
 
 from __future__ import annotations
 
@@ -7,16 +7,287 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+import urllib.parse
 from typing import Any
 
 import pytest
 
 from scimkit import _schemas
 from scimkit._headers import Headers
-from scimkit.testing import Fault, RecordedRequest, SCIMServer
+from scimkit.testing import Fault, SCIMServer
 
 SCIM_JSON = "application/scim+json"
+
+
+class Wire:
+    """One kept-alive connection to the server, speaking JSON."""
+
+    def __init__(self, server: SCIMServer, token: str | None = None) -> None:
+        parts = urllib.parse.urlsplit(server.url)
+        self.base = parts.path
+        self.conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        self.token = server.token if token is None else token
+
+    def call(self, method, path, body=None, **headers):
+        all_headers = {"Authorization": f"Bearer {self.token}", **headers}
+        data = None
+        if body is not None:
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+            all_headers["Content-Type"] = "application/scim+json"
+        self.conn.request(method, self.base + path, body=data, headers=all_headers)
+        resp = self.conn.getresponse()
+        raw = resp.read()
+        return resp.status, dict(resp.getheaders()), (json.loads(raw) if raw else None)
+
+    def close(self):
+        self.conn.close()
+
+
+@pytest.fixture
+def wire(server):
+    connection = Wire(server)
+    yield connection
+    connection.close()
+
+
+def test_create_read_replace_delete_with_etags(wire):
+    status, headers, user = wire.call("POST", "/Users", {"userName": "bjensen", "id": "mine"})
+    assert status == 201 and user["id"] != "mine"
+    assert headers["Location"].endswith(f"/Users/{user['id']}")
+    assert headers["ETag"] == user["meta"]["version"] == 'W/"1"'
+    assert headers["Content-Type"] == "application/scim+json"
+    path = f"/Users/{user['id']}"
+    assert wire.call("GET", path, **{"If-None-Match": 'W/"1"'})[0] == 304
+    assert (
+        wire.call("PUT", path, {"userName": "bjensen", "title": "x"}, **{"If-Match": 'W/"9"'})[0]
+        == 412
+    )
+    status, _, replaced = wire.call(
+        "PUT", path, {"userName": "bjensen", "title": "x"}, **{"If-Match": 'W/"1"'}
+    )
+    assert status == 200 and replaced["meta"]["version"] == 'W/"2"'
+    assert replaced["meta"]["created"] == user["meta"]["created"]
+    assert wire.call("DELETE", path, **{"If-Match": 'W/"1"'})[0] == 412
+    assert wire.call("DELETE", path)[0] == 204
+    status, _, error = wire.call("GET", path)
+    assert status == 404 and error["status"] == "404"
+    assert error["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
+
+
+def test_wrong_or_missing_token_is_401_with_www_authenticate(server):
+    wire = Wire(server, token="nope")
+    try:
+        status, headers, _ = wire.call("GET", "/Users")
+    finally:
+        wire.close()
+    assert status == 401 and headers["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "scim_type"),
+    [
+        (b"{not json", 400, "invalidSyntax"),
+        (b"[1]", 400, "invalidSyntax"),
+        ({"displayName": "no userName"}, 400, "invalidValue"),
+    ],
+)
+def test_bad_creates_are_refused(wire, body, status, scim_type):
+    got, _, error = wire.call("POST", "/Users", body)
+    assert got == status and error["scimType"] == scim_type
+
+
+def test_username_is_unique_ignoring_case(wire):
+    wire.call("POST", "/Users", {"userName": "Cal"})
+    status, _, error = wire.call("POST", "/Users", {"userName": "cAL"})
+    assert status == 409 and error["scimType"] == "uniqueness"
+
+
+def test_bad_filter_is_400_invalid_filter_with_the_position(wire):
+    status, _, error = wire.call("GET", "/Users?filter=" + urllib.parse.quote('userName eq "x'))
+    assert status == 400 and error["scimType"] == "invalidFilter"
+    assert "position 12" in error["detail"]
+
+
+def test_paging_sorting_and_attributes(wire):
+    for name in ("dee", "ann", "cat", "bob"):
+        wire.call("POST", "/Users", {"userName": name, "title": name.upper()})
+    status, _, page = wire.call(
+        "GET", "/Users?sortBy=userName&startIndex=2&count=2&attributes=userName"
+    )
+    assert status == 200
+    assert (page["totalResults"], page["itemsPerPage"], page["startIndex"]) == (4, 2, 2)
+    assert [u["userName"] for u in page["Resources"]] == ["bob", "cat"]
+    assert set(page["Resources"][0]) == {"schemas", "id", "userName"}
+    _, _, only_total = wire.call("GET", "/Users?count=0")
+    assert only_total["totalResults"] == 4 and only_total["Resources"] == []
+    _, _, low = wire.call("GET", "/Users?startIndex=-3&count=-1")
+    assert low["startIndex"] == 1 and low["itemsPerPage"] == 0
+    assert wire.call("GET", "/Users?count=many")[0] == 400
+
+
+def test_group_membership_shows_on_the_user_and_leaves_with_it(wire):
+    _, _, user = wire.call("POST", "/Users", {"userName": "m"})
+    _, _, group = wire.call(
+        "POST", "/Groups", {"displayName": "G", "members": [{"value": user["id"]}]}
+    )
+    assert group["members"][0]["display"] == "m" and group["members"][0]["type"] == "User"
+    _, _, read = wire.call("GET", f"/Users/{user['id']}")
+    assert read["groups"][0]["value"] == group["id"]
+    wire.call("DELETE", f"/Users/{user['id']}")
+    _, _, after = wire.call("GET", f"/Groups/{group['id']}")
+    assert after["members"] == []
+
+
+def test_patch_applies_operations_and_rejects_non_patchop(wire):
+    _, _, user = wire.call(
+        "POST", "/Users", {"userName": "p", "emails": [{"value": "a@x", "type": "work"}]}
+    )
+    body = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "path": 'emails[type eq "work"].value', "value": "b@x"}],
+    }
+    status, _, patched = wire.call("PATCH", f"/Users/{user['id']}", body)
+    assert status == 200 and patched["emails"][0]["value"] == "b@x"
+    status, _, error = wire.call(
+        "PATCH", f"/Users/{user['id']}", {"schemas": ["x"], "Operations": []}
+    )
+    assert status == 400
+
+
+def test_service_provider_config_says_what_is_supported(wire):
+    status, _, config = wire.call("GET", "/ServiceProviderConfig")
+    assert status == 200 and config["patch"]["supported"] and config["etag"]["supported"]
+
+
+def test_two_requests_share_one_kept_alive_connection(server, wire):
+    wire.call("GET", "/Users")
+    first = wire.conn.sock
+    wire.call("GET", "/Users")
+    assert wire.conn.sock is first and len(server.requests) == 2
+
+
+def test_request_log_records_method_paths_query_headers_and_body(server, wire):
+    wire.call("POST", "/Users?attributes=id", {"userName": "log"}, **{"X-Trace": "t1"})
+    received = server.requests[-1]
+    assert received.method == "POST" and received.path == "/scim/v2/Users"
+    assert received.raw_path == "/scim/v2/Users?attributes=id"
+    assert received.query == {"attributes": ["id"]}
+    assert received.headers["x-trace"] == "t1" and received.json == {"userName": "log"}
+    server.clear_requests()
+    assert server.requests == []
+
+
+def test_status_fault_with_headers_then_normal_service(server, wire):
+    server.inject(Fault.status(429, headers={"Retry-After": "5"}), times=2)
+    first = wire.call("GET", "/Users")
+    second = wire.call("GET", "/Users")
+    third = wire.call("GET", "/Users")
+    assert [first[0], second[0], third[0]] == [429, 429, 200]
+    assert first[1]["Retry-After"] == "5"
+
+
+def test_faults_can_target_a_method_and_path(server, wire):
+    server.inject(Fault.status(503), method="POST", path="/Groups")
+    assert wire.call("GET", "/Groups")[0] == 200
+    assert wire.call("POST", "/Users", {"userName": "ok"})[0] == 201
+    assert wire.call("POST", "/Groups", {"displayName": "G"})[0] == 503
+    assert wire.call("POST", "/Groups", {"displayName": "G"})[0] == 201
+
+
+def test_drop_closes_without_processing_and_drop_after_processing_does_the_work(server, wire):
+    server.inject(Fault.drop())
+    with pytest.raises(http.client.RemoteDisconnected):
+        wire.call("POST", "/Users", {"userName": "dropped"})
+    wire.close()
+    assert server.resources("Users") == []
+    server.inject(Fault.drop_after_processing())
+    with pytest.raises(http.client.RemoteDisconnected):
+        wire.call("POST", "/Users", {"userName": "kept"})
+    assert [u["userName"] for u in server.resources("Users")] == ["kept"]
+
+
+def test_delay_fault_holds_the_answer(server, wire):
+    server.inject(Fault.delay(0.3))
+    started = time.monotonic()
+    assert wire.call("GET", "/Users")[0] == 200
+    assert time.monotonic() - started >= 0.3
+
+
+def test_raw_and_body_faults_write_exact_bytes(server):
+    server.inject(Fault.raw(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"))
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(b"GET /scim/v2/Users HTTP/1.1\r\nHost: x\r\n\r\n")
+        received = b""
+        while chunk := sock.recv(1024):
+            received += chunk
+    assert received == b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"
+    server.inject(Fault.body(b"<html>oops</html>", status=502))
+    wire = Wire(server)
+    try:
+        wire.conn.request(
+            "GET", "/scim/v2/Users", headers={"Authorization": f"Bearer {server.token}"}
+        )
+        resp = wire.conn.getresponse()
+        assert resp.status == 502 and resp.read() == b"<html>oops</html>"
+        assert resp.getheader("Content-Type") == "text/html"
+    finally:
+        wire.close()
+
+
+def test_scim_1_1_dialect_errors_and_merge_patch():
+    with SCIMServer(scim_version="1.1") as server:
+        wire = Wire(server)
+        try:
+            status, headers, user = wire.call(
+                "POST", "/Users", {"userName": "v1", "emails": [{"value": "a@x"}]}
+            )
+            assert status == 201 and user["schemas"] == ["urn:scim:schemas:core:1.0"]
+            assert headers["Content-Type"] == "application/json"
+            status, _, patched = wire.call(
+                "PATCH",
+                f"/Users/{user['id']}",
+                {
+                    "emails": [{"value": "b@x"}, {"value": "a@x", "operation": "delete"}],
+                    "meta": {"attributes": ["title"]},
+                    "displayName": "V",
+                },
+            )
+            assert status == 200 and patched["emails"] == [{"value": "b@x"}]
+            assert patched["displayName"] == "V"
+            status, _, error = wire.call("GET", "/Users/missing")
+            assert status == 404 and error == {
+                "Errors": {"description": "User missing not found", "code": 404}
+            }
+        finally:
+            wire.close()
+
+
+def test_reset_and_direct_data_access(server):
+    created = server.add_resource("Users", {"userName": "seeded"})
+    assert server.get_resource("Users", created["id"])["userName"] == "seeded"
+    with pytest.raises(ValueError, match="userName"):
+        server.add_resource("Users", {})
+    with pytest.raises(ValueError, match="resource_type"):
+        server.resources("Devices")
+    server.reset()
+    assert server.resources("Users") == [] and server.requests == []
+
+
+def test_repr_does_not_show_the_token(server):
+    assert server.token not in repr(server)
+
+
+def test_stop_closes_kept_alive_connections_promptly():
+    server = SCIMServer().start()
+    wire = Wire(server)
+    wire.call("GET", "/Users")
+    started = time.monotonic()
+    server.stop()
+    assert time.monotonic() - started < 5
+    wire.close()
+
+
+# -- request by request --------------------------------------------------------------------
 
 
 class Reply:
@@ -76,7 +347,7 @@ def create_user(server: SCIMServer, user_name: str, **attributes: Any) -> dict[s
     return reply.json  # type: ignore[no-any-return]
 
 
-def create_group(server: SCIMServer, name: str, members: list[str] = ()) -> dict[str, Any]:  # type: ignore[assignment]
+def create_group(server: SCIMServer, name: str, members: tuple[str, ...] = ()) -> dict[str, Any]:
     body = {
         "schemas": [_schemas.CORE_GROUP],
         "displayName": name,
@@ -85,6 +356,10 @@ def create_group(server: SCIMServer, name: str, members: list[str] = ()) -> dict
     reply = call(server, "POST", "/Groups", body)
     assert reply.status == 201, reply.body
     return reply.json  # type: ignore[no-any-return]
+
+
+def quoted(text: str) -> str:
+    return urllib.parse.quote(text, safe="")
 
 
 def patch_op(*operations: dict[str, Any]) -> dict[str, Any]:
@@ -100,18 +375,6 @@ def assert_scim_error(reply: Reply, status: int, scim_type: str | None = None) -
     assert error.get("scimType") == scim_type
     assert isinstance(error["detail"], str) and error["detail"]
     return error  # type: ignore[no-any-return]
-
-
-@pytest.fixture
-def server() -> Iterator[SCIMServer]:
-    with SCIMServer() as running:
-        yield running
-
-
-@pytest.fixture
-def v1_server() -> Iterator[SCIMServer]:
-    with SCIMServer(scim_version="1.1") as running:
-        yield running
 
 
 # -- lifecycle -----------------------------------------------------------------------------
@@ -318,7 +581,7 @@ def test_a_body_that_is_not_a_json_object_is_invalid_syntax(server, body):
 def test_groups_attribute_of_a_user_is_read_only_and_computed(server):
     created = create_user(server, "bjensen", groups=[{"value": "forged"}])
     assert "groups" not in created
-    group = create_group(server, "Admins", [created["id"]])
+    group = create_group(server, "Admins", (created["id"],))
     user = call(server, "GET", f"/Users/{created['id']}").json
     assert user["groups"] == [
         {
@@ -333,10 +596,25 @@ def test_groups_attribute_of_a_user_is_read_only_and_computed(server):
 def test_deleting_a_user_removes_it_from_its_groups(server):
     alice = create_user(server, "alice")
     bob = create_user(server, "bob")
-    group = create_group(server, "Team", [alice["id"], bob["id"]])
+    group = create_group(server, "Team", (alice["id"], bob["id"]))
     assert call(server, "DELETE", f"/Users/{alice['id']}").status == 204
     members = call(server, "GET", f"/Groups/{group['id']}").json["members"]
     assert [m["value"] for m in members] == [bob["id"]]
+
+
+def test_a_membership_change_from_a_delete_gives_the_group_a_new_version(server):
+    alice = create_user(server, "alice")
+    group = create_group(server, "Team", (alice["id"],))
+    call(server, "DELETE", f"/Users/{alice['id']}")
+    after = call(server, "GET", f"/Groups/{group['id']}")
+    assert after.headers["ETag"] == 'W/"2"' != group["meta"]["version"]
+
+
+def test_deleting_a_group_removes_it_from_groups_it_was_nested_in(server):
+    inner = create_group(server, "Inner")
+    outer = create_group(server, "Outer", (inner["id"],))
+    assert call(server, "DELETE", f"/Groups/{inner['id']}").status == 204
+    assert call(server, "GET", f"/Groups/{outer['id']}").json.get("members", []) == []
 
 
 def test_method_not_allowed_on_a_collection(server):
@@ -344,7 +622,7 @@ def test_method_not_allowed_on_a_collection(server):
     assert_scim_error(reply, 405)
 
 
-def test_service_provider_config_says_what_is_supported(server):
+def test_service_provider_config_lists_each_feature_and_max_results(server):
     reply = call(server, "GET", "/ServiceProviderConfig")
     assert reply.status == 200
     config = reply.json
@@ -473,15 +751,15 @@ def test_filter_selects_users(server, five_users):
 def test_filter_with_a_value_path_on_emails(server, five_users):
     create_user(server, "home", emails=[{"value": "h@example.org", "type": "home"}])
     text = 'emails[type eq "work" and value sw "e"]'
-    reply = call(server, "GET", "/Users?filter=" + urllib_quote(text))
+    reply = call(server, "GET", "/Users?filter=" + quoted(text))
     assert user_names(reply) == ["eve"]
-    reply = call(server, "GET", "/Users?filter=" + urllib_quote('emails[type eq "work"]'))
+    reply = call(server, "GET", "/Users?filter=" + quoted('emails[type eq "work"]'))
     assert reply.json["totalResults"] == 5
 
 
 def test_filter_and_paging_combine_total_counts_every_match(server, five_users):
     text = 'userName ne "ann"'
-    body = call(server, "GET", f"/Users?count=2&startIndex=2&filter={urllib_quote(text)}").json
+    body = call(server, "GET", f"/Users?count=2&startIndex=2&filter={quoted(text)}").json
     assert body["totalResults"] == 4 and [r["userName"] for r in body["Resources"]] == [
         "eve",
         "bob",
@@ -489,7 +767,7 @@ def test_filter_and_paging_combine_total_counts_every_match(server, five_users):
 
 
 def test_bad_filter_is_400_invalid_filter_with_the_parser_message(server):
-    reply = call(server, "GET", "/Users?filter=" + urllib_quote('userName eq "unterminated'))
+    reply = call(server, "GET", "/Users?filter=" + quoted('userName eq "unterminated'))
     error = assert_scim_error(reply, 400, "invalidFilter")
     assert "unterminated string" in error["detail"]
 
@@ -497,7 +775,7 @@ def test_bad_filter_is_400_invalid_filter_with_the_parser_message(server):
 def test_filter_on_groups_display_name(server):
     create_group(server, "Admins")
     create_group(server, "Tour Guides")
-    reply = call(server, "GET", "/Groups?filter=" + urllib_quote('displayName sw "tour"'))
+    reply = call(server, "GET", "/Groups?filter=" + quoted('displayName sw "tour"'))
     assert [g["displayName"] for g in reply.json["Resources"]] == ["Tour Guides"]
 
 
@@ -532,7 +810,7 @@ def test_sort_by_user_name_ascending_and_descending(server, five_users):
 def test_patch_adds_and_removes_group_members(server):
     alice = create_user(server, "alice")
     bob = create_user(server, "bob")
-    group = create_group(server, "Team", [alice["id"]])
+    group = create_group(server, "Team", (alice["id"],))
     path = f"/Groups/{group['id']}"
     added = call(
         server,
@@ -612,7 +890,7 @@ def test_v1_round_trip_speaks_slacks_dialect(v1_server):
     assert user["schemas"] == [_schemas.V1_CORE]
     assert user["meta"]["location"] == f"{server.url}/Users/{user['id']}"
 
-    listed = call(server, "GET", "/Users?filter=" + urllib_quote('userName eq "bjensen"'))
+    listed = call(server, "GET", "/Users?filter=" + quoted('userName eq "bjensen"'))
     assert listed.headers["Content-Type"] == "application/json"
     assert listed.json == {
         "schemas": [_schemas.V1_CORE],
@@ -692,20 +970,6 @@ def test_v1_errors_use_the_errors_object(v1_server):
 # -- the request log -----------------------------------------------------------------------
 
 
-def test_request_log_records_what_arrived(server):
-    body = {"userName": "bjensen"}
-    call(server, "POST", "/Users?attributes=userName", body, headers={"X-Trace": "t1"})
-    received = server.requests[-1]
-    assert isinstance(received, RecordedRequest)
-    assert received.method == "POST"
-    assert received.path == "/scim/v2/Users"
-    assert received.raw_path == "/scim/v2/Users?attributes=userName"
-    assert received.query == {"attributes": ["userName"]}
-    assert received.headers["x-trace"] == "t1"
-    assert received.headers["authorization"] == f"Bearer {server.token}"
-    assert json.loads(received.body) == body and received.json == body
-
-
 def test_recorded_requests_are_frozen(server):
     call(server, "GET", "/Users")
     received = server.requests[-1]
@@ -770,14 +1034,6 @@ def test_faults_are_used_first_in_first_out(server):
     assert [call(server, "GET", "/Users").status for _ in range(3)] == [502, 503, 200]
 
 
-def test_faults_match_method_and_path_substring(server):
-    server.inject(Fault.status(503), method="post", path="/Groups")
-    assert call(server, "GET", "/Groups").status == 200
-    assert call(server, "POST", "/Users", {"userName": "a"}).status == 201
-    assert call(server, "POST", "/Groups", {"displayName": "g"}).status == 503
-    assert call(server, "POST", "/Groups", {"displayName": "g"}).status == 201
-
-
 def test_clear_faults_and_reset(server):
     server.inject(Fault.status(503), times=5)
     server.clear_faults()
@@ -789,26 +1045,12 @@ def test_clear_faults_and_reset(server):
     assert call(server, "GET", "/Users").status == 200
 
 
-def test_drop_closes_without_answer_and_does_not_process(server):
+def test_a_dropped_request_arrived_in_full_and_was_not_processed(server):
     server.inject(Fault.drop(), method="POST")
     with pytest.raises(http.client.RemoteDisconnected):
         call(server, "POST", "/Users", {"userName": "bjensen"})
     assert server.resources("Users") == []
     assert server.requests[-1].json == {"userName": "bjensen"}  # it did arrive, in full
-
-
-def test_drop_after_processing_closes_without_answer_but_the_change_happened(server):
-    server.inject(Fault.drop_after_processing())
-    with pytest.raises(http.client.RemoteDisconnected):
-        call(server, "POST", "/Users", {"userName": "bjensen"})
-    assert [u["userName"] for u in server.resources("Users")] == ["bjensen"]
-
-
-def test_delay_answers_normally_after_waiting(server):
-    server.inject(Fault.delay(0.3))
-    began = time.monotonic()
-    assert call(server, "GET", "/Users").status == 200
-    assert time.monotonic() - began >= 0.3
 
 
 def test_delay_longer_than_the_client_timeout_times_out(server):
@@ -830,7 +1072,8 @@ def test_raw_fault_writes_exact_bytes_a_bad_status_line(server):
 def test_raw_fault_body_cut_short_of_content_length(server):
     server.inject(
         Fault.raw(
-            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n0123456789"
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 100\r\n\r\n0123456789"
         )
     )
     with pytest.raises(http.client.IncompleteRead) as info:
@@ -874,18 +1117,6 @@ def test_inject_checks_its_arguments(server):
 # -- connections ---------------------------------------------------------------------------
 
 
-def test_two_requests_share_one_kept_alive_connection(server):
-    conn = http.client.HTTPConnection(server.host, server.port, timeout=5)
-    try:
-        first = send(conn, server, "POST", "/Users", {"userName": "bjensen"})
-        sock = conn.sock
-        second = send(conn, server, "GET", f"/Users/{first.json['id']}")
-        assert first.status == 201 and second.status == 200
-        assert conn.sock is sock and sock is not None
-    finally:
-        conn.close()
-
-
 def test_a_status_fault_keeps_the_connection_usable(server):
     server.inject(Fault.status(429))
     conn = http.client.HTTPConnection(server.host, server.port, timeout=5)
@@ -922,6 +1153,31 @@ def test_a_client_that_hangs_up_mid_request_leaves_no_traceback(server, capfd):
     assert call(server, "GET", "/Users").status == 200
     time.sleep(0.1)
     assert capfd.readouterr().err == ""
+
+
+def raw_exchange(server: SCIMServer, data: bytes) -> bytes:
+    """Send `data` on a raw socket and read until the server closes."""
+    with socket.create_connection((server.host, server.port), timeout=5) as raw:
+        raw.sendall(data)
+        received = b""
+        while chunk := raw.recv(4096):
+            received += chunk
+    return received
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [
+        (b"garbage\r\n\r\n", b"400"),
+        (b"GET /scim/v2/Users HTTP/9.9\r\n\r\n", b"505"),
+        (b"POST /scim/v2/Users HTTP/1.1\r\nContent-Length: lots\r\n\r\n", b"400"),
+    ],
+)
+def test_requests_that_cannot_be_parsed_get_a_scim_error_and_a_close(server, data, status):
+    head, _, body = raw_exchange(server, data).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 " + status)
+    assert b"Connection: close" in head
+    assert json.loads(body)["schemas"] == [_schemas.ERROR]
 
 
 def test_a_bug_in_handling_is_a_500_scim_error_and_the_server_lives_on(server, monkeypatch):
@@ -963,9 +1219,3 @@ def test_resources_and_get_resource_return_copies(server):
     copy["userName"] = "changed"
     assert server.get_resource("Users", user["id"])["userName"] == "bjensen"
     assert server.get_resource("Users", "nope") is None
-
-
-def urllib_quote(text: str) -> str:
-    import urllib.parse
-
-    return urllib.parse.quote(text, safe="")

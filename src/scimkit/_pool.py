@@ -18,14 +18,12 @@ calls, one pool per (scheme, host, port, proxy tunnel):
 from __future__ import annotations
 
 import http.client
-import io
 import select
 import socket
 import ssl
 import threading
 import urllib.error
 import urllib.request
-import urllib.response
 from collections.abc import Callable
 from email.message import Message
 from typing import Any, Optional
@@ -125,12 +123,37 @@ class ConnectionPool:
                 conn.close()
 
 
-class _Answer(urllib.response.addinfourl):
-    """A fully read response, shaped like what urllib's own handlers return."""
+class _Answer:
+    """A fully read response: the little of `http.client.HTTPResponse` the transport uses.
+
+    Lighter than `urllib.response.addinfourl` (a tempfile wrapper), which costs more per
+    call than everything else scimkit does on a kept-alive connection.
+    """
+
+    __slots__ = ("_body", "headers", "reason", "status", "url")
 
     def __init__(self, body: bytes, headers: Message, url: str, status: int, reason: str):
-        super().__init__(io.BytesIO(body), headers, url, status)
+        self._body = body
+        self.headers = headers
+        self.url = url
+        self.status = status
         self.reason = reason
+
+    def read(self) -> bytes:
+        body, self._body = self._body, b""
+        return body
+
+    def getcode(self) -> int:
+        return self.status
+
+    def close(self) -> None:
+        self._body = b""
+
+    def __enter__(self) -> _Answer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 class _PooledHandler:

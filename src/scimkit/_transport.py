@@ -180,6 +180,7 @@ class Transport:
         self.opener = opener
         # Read once: a long-running script keeps the proxy it started with.
         self._environ = dict(os.environ)
+        self._proxy_for_origin: dict[str, str | None] = {}
 
     def close(self) -> None:
         """Close the kept-alive connections."""
@@ -192,7 +193,14 @@ class Transport:
         req = urllib.request.Request(
             request.url, data=request.body, headers=dict(request.headers), method=request.method
         )
-        proxy = select_proxy(request.url, self.proxy, self._environ)
+        origin = request.url.split("/", 3)[:3]
+        key = origin[0] + "//" + origin[2] if len(origin) == 3 else request.url
+        try:
+            proxy = self._proxy_for_origin[key]
+        except KeyError:
+            proxy = self._proxy_for_origin[key] = select_proxy(
+                request.url, self.proxy, self._environ
+            )
         if proxy:
             scheme, hostport, auth = _proxy_parts(proxy)
             if auth:

@@ -90,6 +90,7 @@ class SCIMClient:
                 raise ValueError("token must not be empty (pass None to send no Authorization)")
             _request.validate_header("token", token)
         self._token = token
+        self._static_authorization = f"Bearer {token}" if isinstance(token, str) else None
         if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real) or timeout <= 0:
             raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
         self.timeout = float(timeout)
@@ -208,7 +209,10 @@ class SCIMClient:
     ) -> ResponseT:
         url = _request.join_url(self.base_url, path, query)
         request_headers = self._base_headers.copy()
-        authorization = _request.authorization(self._token)
+        token = self._token
+        authorization = (
+            self._static_authorization if isinstance(token, str) else _request.authorization(token)
+        )
         if authorization:
             request_headers["Authorization"] = authorization
         data = None

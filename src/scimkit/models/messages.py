@@ -50,6 +50,11 @@ class PatchOp(SCIMModel):
         return data
 
 
+# A body is only read as an error when it has one of these members (or the Error schema).
+_ERROR_KEYS = frozenset({"errors", "scimtype", "detail"})
+_ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:error"
+
+
 def _as_int(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
@@ -94,6 +99,12 @@ class ErrorMessage:
     @classmethod
     def from_body(cls, body: dict[str, Any]) -> ErrorMessage | None:
         """The error in a parsed body, or `None` when the body is not an error message."""
+        if not _ERROR_KEYS.intersection(key.lower() for key in body if isinstance(key, str)):
+            schemas = body.get("schemas")
+            if not isinstance(schemas, list) or not any(
+                isinstance(s, str) and s.lower() == _ERROR_SCHEMA for s in schemas
+            ):
+                return None
         lowered = {str(key).lower(): value for key, value in body.items()}
         if "errors" in lowered:
             errors = lowered["errors"]

@@ -11,9 +11,22 @@ __all__ = ["Fault", "RecordedRequest"]
 
 
 class RecordedRequest:
-    """One request as the server received it."""
+    """One request as the server received it (frozen).
+
+    `path` is the path percent-decoded, without the query; `raw_path` is the request target
+    exactly as on the request line; `query` maps each parameter to its values, blanks kept.
+
+        received = server.requests[-1]
+        assert received.method == "PATCH" and received.json["Operations"][0]["op"] == "add"
+    """
 
     __slots__ = ("body", "headers", "method", "path", "query", "raw_path")
+    method: str
+    path: str
+    raw_path: str
+    query: dict[str, list[str]]
+    headers: Headers
+    body: bytes
 
     def __init__(
         self,
@@ -25,12 +38,22 @@ class RecordedRequest:
         headers: Headers,
         body: bytes,
     ) -> None:
-        self.method = method
-        self.path = path
-        self.raw_path = raw_path
-        self.query = query
-        self.headers = headers
-        self.body = body
+        # Frozen: a test that holds a record must see what arrived, whatever happens later.
+        for name, value in (
+            ("method", method),
+            ("path", path),
+            ("raw_path", raw_path),
+            ("query", query),
+            ("headers", headers),
+            ("body", body),
+        ):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"RecordedRequest is frozen; cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"RecordedRequest is frozen; cannot delete {name!r}")
 
     @property
     def json(self) -> Any:
@@ -81,14 +104,28 @@ class Fault:
         body: bytes | str | dict[str, Any] | None = None,
         content_type: str | None = None,
     ) -> Fault:
-        """Answer with `code` instead of handling the request (default body: a SCIM error)."""
+        """Answer with `code` instead of handling the request (default body: a SCIM error).
+
+        A dict body is sent as JSON, bytes or str as they are.
+
+            Fault.status(429, headers={"Retry-After": "2"})
+        """
+        _check_status(code)
+        if body is not None and not isinstance(body, (bytes, bytearray, str, dict)):
+            raise TypeError(f"body must be bytes, str or dict, not {type(body).__name__}")
         data = body.encode("utf-8") if isinstance(body, str) else body
+        if isinstance(data, bytearray):
+            data = bytes(data)
         return cls("status", code=code, extra_headers=headers, data=data, content_type=content_type)
 
     @classmethod
     def body(cls, data: bytes, *, status: int = 200, content_type: str = "text/html") -> Fault:
-        """Answer with a body that is not SCIM JSON (an HTML error page, truncated JSON)."""
-        return cls("status", code=status, data=bytes(data), content_type=content_type)
+        """Answer with a body that is not SCIM JSON (an HTML error page, truncated JSON).
+
+        Fault.body(b"<html>502 Bad Gateway</html>", status=502)
+        """
+        _check_status(status)
+        return cls("status", code=status, data=_bytes(data), content_type=content_type)
 
     @classmethod
     def drop(cls) -> Fault:
@@ -102,13 +139,17 @@ class Fault:
 
     @classmethod
     def delay(cls, seconds: float) -> Fault:
-        """Wait `seconds`, then answer normally."""
-        return cls("delay", seconds=seconds)
+        """Wait `seconds`, then answer normally (stopping the server cuts the wait short)."""
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+            raise TypeError(f"seconds must be a number, not {type(seconds).__name__}")
+        if not 0 <= seconds < float("inf"):
+            raise ValueError(f"seconds must be a finite number >= 0, not {seconds!r}")
+        return cls("delay", seconds=float(seconds))
 
     @classmethod
     def raw(cls, data: bytes) -> Fault:
         """Write exactly these bytes, then close the connection."""
-        return cls("raw", data=bytes(data))
+        return cls("raw", data=_bytes(data))
 
     def __repr__(self) -> str:
         if self.kind == "status":
@@ -116,3 +157,17 @@ class Fault:
         if self.kind == "delay":
             return f"Fault.delay({self.seconds})"
         return f"Fault.{self.kind}()"
+
+
+def _check_status(code: object) -> None:
+    if isinstance(code, bool) or not isinstance(code, int):
+        raise TypeError(f"status must be an int, not {type(code).__name__}")
+    if not 100 <= code <= 599:
+        raise ValueError(f"status must be an HTTP status code (100-599), not {code}")
+
+
+def _bytes(data: object) -> bytes:
+    # A str would need an encoding chosen for it; exact bytes are the point of these faults.
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"data must be bytes, not {type(data).__name__}")
+    return bytes(data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import hmac
+import http
 import http.server
 import json
 import logging
@@ -70,6 +71,7 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], scim: SCIMServer) -> None:
         self.scim = scim
         self.connections: set[socket.socket] = set()
+        self.threads: set[threading.Thread] = set()
         self.connections_lock = threading.Lock()
         super().__init__(address, _Handler)
 
@@ -83,6 +85,26 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
             self.connections.add(conn)
         return conn, address
 
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # ThreadingMixIn does not keep daemon threads; these are kept so that stop() can join
+        # them and no connection outlives the server.
+        thread = threading.Thread(
+            target=self.process_request_thread,
+            args=(request, client_address),
+            daemon=True,
+            name=f"scimkit-connection-{self.server_address[1]}",
+        )
+        with self.connections_lock:
+            self.threads.add(thread)
+        thread.start()
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self.connections_lock:
+                self.threads.discard(threading.current_thread())
+
     def shutdown_request(self, request: Any) -> None:
         with self.connections_lock:
             self.connections.discard(request)
@@ -91,14 +113,19 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         logger.debug("connection from %s ended with an error", client_address, exc_info=True)
 
-    def close_connections(self) -> None:
+    def close_connections(self, timeout: float = 5.0) -> None:
+        """Wake every connection thread (idle keep-alive reads see EOF) and wait for it."""
         with self.connections_lock:
             conns = list(self.connections)
+            threads = list(self.threads)
         for conn in conns:
             try:
                 conn.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+        deadline = time.monotonic() + timeout
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -117,6 +144,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _dispatch
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """What http.server refuses before dispatch (a bad request line, an unknown method,
+        oversized headers) gets a SCIM error body too, and the connection is closed."""
+        self.log_error("code %d, message %s", code, message)
+        detail = message or self.responses.get(code, (f"HTTP {code}",))[0]
+        _, payload, headers = self.server.scim._error(_Problem(code, detail))
+        headers["Connection"] = "close"
+        self.close_connection = True
+        self.server.scim._send(self, code, payload, headers)
 
     def read_body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
@@ -170,12 +207,15 @@ class SCIMServer:
         self._lock = threading.Lock()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
+        # Set while stopping: a Fault.delay() wait ends early and the request is not answered.
+        self._stopping = threading.Event()
 
     # -- lifecycle ------------------------------------------------------------------------
 
     def start(self) -> SCIMServer:
         if self._httpd is not None:
             return self
+        self._stopping.clear()
         httpd = _HTTPServer((self.host, self.port), self)
         if self.ssl_context is not None:
             httpd.socket = self.ssl_context.wrap_socket(
@@ -196,8 +236,9 @@ class SCIMServer:
         httpd, thread = self._httpd, self._thread
         if httpd is None:
             return
+        self._stopping.set()
         httpd.shutdown()
-        httpd.close_connections()
+        httpd.close_connections(timeout=5.0)
         httpd.server_close()
         if thread is not None:
             thread.join()
@@ -302,7 +343,12 @@ class SCIMServer:
         return None
 
     def _handle(self, handler: _Handler) -> None:
-        body = handler.read_body()
+        try:
+            body = handler.read_body()
+        except ValueError:
+            # Framing we cannot trust: answer once and close, the next bytes are not a request.
+            handler.send_error(400, "invalid Content-Length or chunked body")
+            return
         raw_path = handler.path
         split = urllib.parse.urlsplit(raw_path)
         path = urllib.parse.unquote(split.path)
@@ -329,8 +375,9 @@ class SCIMServer:
                 handler.wfile.flush()
                 handler.close_connection = True
                 return
-            if fault.kind == "delay":
-                time.sleep(fault.seconds)
+            if fault.kind == "delay" and self._stopping.wait(fault.seconds):
+                handler.close_connection = True
+                return
             if fault.kind == "status":
                 self._send_fault(handler, fault)
                 return
@@ -372,16 +419,35 @@ class SCIMServer:
         self._write(handler, status, data, headers)
 
     def _write(self, handler: _Handler, status: int, data: bytes, headers: dict[str, str]) -> None:
-        handler.send_response(status)
+        handler.log_request(status)
+        try:
+            reason = http.HTTPStatus(status).phrase
+        except ValueError:
+            reason = ""
+        lines = [
+            f"{handler.protocol_version} {status} {reason}",
+            f"Server: {handler.version_string()}",
+            f"Date: {handler.date_time_string()}",
+        ]
         for name, value in headers.items():
-            handler.send_header(name, value)
-        handler.send_header("Content-Length", str(len(data)))
+            lines.append(f"{name}: {value}")
+            if name.lower() == "connection" and value.lower() == "close":
+                handler.close_connection = True
+        if status < 200 or status in (204, 304):
+            # RFC 9110 §8.6 and §15.4.5: these never have a body, and a 204 must not carry a
+            # Content-Length (a 304's would describe the representation, not this message).
+            data = b""
+        else:
+            lines.append(f"Content-Length: {len(data)}")
+        if handler.command == "HEAD":
+            data = b""
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "strict")
         # Head and body in one write: two small writes on a kept-alive connection meet
-        # Nagle's algorithm and the client's delayed ACK, and each answer waits 40 ms.
-        handler._headers_buffer.append(b"\r\n")  # type: ignore[attr-defined]
-        if handler.command != "HEAD":
-            handler._headers_buffer.append(data)  # type: ignore[attr-defined]
-        handler.flush_headers()
+        # Nagle's algorithm and the client's delayed ACK, and each answer waits 40 ms. Written
+        # here rather than through send_header() so that it works for every request, even one
+        # http.server could not parse (it buffers no headers for those).
+        handler.wfile.write(head + data)
+        handler.wfile.flush()
 
     def _error(self, problem: _Problem) -> tuple[int, JSON, dict[str, str]]:
         headers: dict[str, str] = {}
@@ -405,8 +471,11 @@ class SCIMServer:
         self, method: str, raw: str, query: dict[str, list[str]], record: RecordedRequest
     ) -> tuple[int, JSON | None, dict[str, str]]:
         if self.token is not None:
-            given = record.headers.get("Authorization") or ""
-            if not hmac.compare_digest(given.encode(), f"Bearer {self.token}".encode()):
+            scheme, _, given = (record.headers.get("Authorization") or "").strip().partition(" ")
+            # RFC 9110 §11.1: the scheme is case-insensitive. Constant-time token comparison.
+            if scheme.lower() != "bearer" or not hmac.compare_digest(
+                given.strip().encode(), self.token.encode()
+            ):
                 raise _Problem(401, "missing or wrong bearer token")
         base = urllib.parse.quote(self.base_path)
         if not (raw == base or raw.startswith(base + "/")):
@@ -683,16 +752,20 @@ class SCIMServer:
 
     def _delete(self, resource_type: str, resource_id: str) -> None:
         self.store.delete(resource_type, resource_id)
-        if resource_type == "Users":
-            # A deleted user leaves every group it was in.
-            for group in self.store.all("Groups"):
-                key = _key(group, "members")
-                if key and isinstance(group[key], list):
-                    group[key] = [
-                        m
-                        for m in group[key]
-                        if not (isinstance(m, dict) and _get(m, "value") == resource_id)
-                    ]
+        # A deleted user (or nested group) leaves every group it was in; each group that
+        # changes gets a new version, so an ETag read before the delete is now stale.
+        for group in self.store.all("Groups"):
+            key = _key(group, "members")
+            if not key or not isinstance(group[key], list):
+                continue
+            kept = [
+                m
+                for m in group[key]
+                if not (isinstance(m, dict) and _get(m, "value") == resource_id)
+            ]
+            if len(kept) != len(group[key]):
+                changed = {**_without(group, "id", "meta"), key: kept}
+                self.store.put("Groups", changed, location=self.url, resource_id=group["id"])
 
     def _service_provider_config(self) -> JSON:
         return {

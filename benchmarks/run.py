@@ -1,0 +1,456 @@
+"""scimkit benchmark: prints figures, asserts nothing.
+
+    python benchmarks/run.py            # full run (about a minute)
+    python benchmarks/run.py --quick    # fewer requests, for a smoke test
+
+A small keep-alive HTTP/1.1 server (plain and TLS, with the self-signed certificate from
+tests/data) runs in its own process, so that it does not share the client's GIL. It answers
+`GET …/Users/{id}` with one fixed user and `GET …/Users?startIndex=&count=` with generated
+pages. Against it the script measures:
+
+1. requests per second for `read_user`: scimkit (keep-alive), scimkit `keep_alive=False`, a
+   raw `http.client.HTTPConnection` loop on one persistent connection (the floor of what
+   Python can do), and `slack_sdk` / `scim2-client` when installed (`pip install -e '.[bench]'`),
+   over HTTP and HTTPS;
+2. the same with 4 threads sharing one client;
+3. milliseconds to turn a 1,000-user ListResponse into `User` objects, next to `json.loads`;
+4. peak memory (tracemalloc) while iterating 10,000 and 100,000 users.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import socket
+import ssl
+import sys
+import threading
+import time
+import tracemalloc
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from scimkit import SCIMClient, SearchUsersResponse  # noqa: E402
+from scimkit._headers import Headers  # noqa: E402
+
+CERT = ROOT / "tests" / "data" / "localhost-cert.pem"
+KEY = ROOT / "tests" / "data" / "localhost-key.pem"
+BASE_PATH = "/scim/v2"
+USER_ID = "2819c223-7f76-453a-919d-413861904646"
+TOKEN = "benchmark-token"
+
+
+def make_user(index: int) -> dict[str, Any]:
+    return {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "id": f"{index:08d}-7f76-453a-919d-413861904646",
+        "externalId": f"ext-{index}",
+        "userName": f"user{index}@example.com",
+        "name": {"givenName": "Barbara", "familyName": f"Jensen{index}"},
+        "displayName": f"Babs Jensen {index}",
+        "emails": [{"value": f"user{index}@example.com", "type": "work", "primary": True}],
+        "active": True,
+        "meta": {
+            "resourceType": "User",
+            "created": "2024-01-23T04:56:22Z",
+            "lastModified": "2024-05-13T04:42:34Z",
+            "version": f'W/"{index}"',
+            "location": f"https://example.com/scim/v2/Users/{index:08d}",
+        },
+    }
+
+
+def list_body(start: int, count: int, total: int) -> bytes:
+    end = min(total, start + count - 1)
+    resources = [make_user(i) for i in range(start, end + 1)]
+    return json.dumps(
+        {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+            "totalResults": total,
+            "itemsPerPage": len(resources),
+            "startIndex": start,
+            "Resources": resources,
+        },
+        separators=(",", ":"),
+    ).encode()
+
+
+# -- the server process --------------------------------------------------------------------
+
+
+def _handle(conn: socket.socket, tls: ssl.SSLContext | None, total: int) -> None:
+    try:
+        if tls is not None:
+            conn = tls.wrap_socket(conn, server_side=True)
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        reader = conn.makefile("rb")
+        user = json.dumps(make_user(1) | {"id": USER_ID}, separators=(",", ":")).encode()
+        while True:
+            line = reader.readline(65537)
+            if not line:
+                return
+            parts = line.split()
+            if len(parts) != 3:
+                return
+            target = parts[1].decode()
+            length = 0
+            close = False
+            while True:
+                header = reader.readline(65537)
+                if header in (b"\r\n", b"\n", b""):
+                    break
+                name, _, value = header.decode("latin-1").partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value.strip())
+                elif name.strip().lower() == "connection" and value.strip().lower() == "close":
+                    close = True
+            if length:
+                reader.read(length)
+            if "?" in target:
+                query = dict(
+                    pair.split("=", 1) for pair in target.split("?", 1)[1].split("&") if "=" in pair
+                )
+                body = list_body(
+                    int(query.get("startIndex", 1)), int(query.get("count", 100)), total
+                )
+            else:
+                body = user
+            head = (
+                "HTTP/1.1 200 OK\r\nContent-Type: application/scim+json\r\n"
+                f"Content-Length: {len(body)}\r\n"
+                f"{'Connection: close' if close else 'Connection: keep-alive'}\r\n\r\n"
+            ).encode()
+            conn.sendall(head + body)
+            if close:
+                return
+    except (OSError, ValueError):
+        return
+    finally:
+        conn.close()
+
+
+def _serve(port_queue: Any, tls: bool, total: int) -> None:
+    context = None
+    if tls:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(CERT, KEY)
+    listener = socket.create_server(("127.0.0.1", 0), backlog=256)
+    port_queue.put(listener.getsockname()[1])
+    while True:
+        conn, _ = listener.accept()
+        threading.Thread(target=_handle, args=(conn, context, total), daemon=True).start()
+
+
+class BenchServer:
+    def __init__(self, *, tls: bool, total: int) -> None:
+        self.tls = tls
+        ctx = multiprocessing.get_context("spawn")
+        queue = ctx.Queue()
+        self.process = ctx.Process(target=_serve, args=(queue, tls, total), daemon=True)
+        self.process.start()
+        self.port = queue.get(timeout=30)
+        scheme = "https" if tls else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.port}{BASE_PATH}"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.join()
+
+
+def client_tls() -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=str(CERT))
+
+
+# -- the clients ---------------------------------------------------------------------------
+
+Caller = Callable[[], None]
+
+
+def scimkit_caller(url: str, tls: bool, keep_alive: bool) -> tuple[Caller, Callable[[], None]]:
+    client = SCIMClient(url, token=TOKEN, keep_alive=keep_alive, ssl=client_tls() if tls else None)
+
+    def call() -> None:
+        resp = client.read_user(USER_ID)
+        assert resp.status_code == 200 and resp.user is not None
+
+    return call, client.close
+
+
+def raw_caller(url: str, tls: bool) -> tuple[Caller, Callable[[], None]]:
+    """The floor: one persistent http.client connection, the same request, no parsing."""
+    port = int(url.split(":")[2].split("/")[0])
+    local = threading.local()
+
+    def connection() -> http.client.HTTPConnection:
+        conn = getattr(local, "conn", None)
+        if conn is None:
+            if tls:
+                conn = http.client.HTTPSConnection("127.0.0.1", port, context=client_tls())
+            else:
+                conn = http.client.HTTPConnection("127.0.0.1", port)
+            local.conn = conn
+        return conn
+
+    headers = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/scim+json"}
+
+    def call() -> None:
+        conn = connection()
+        conn.request("GET", f"{BASE_PATH}/Users/{USER_ID}", headers=headers)
+        resp = conn.getresponse()
+        resp.read()
+        assert resp.status == 200
+
+    return call, lambda: None
+
+
+def slack_caller(url: str, tls: bool) -> tuple[Caller, Callable[[], None]] | None:
+    try:
+        from slack_sdk.scim import SCIMClient as SlackSCIMClient
+    except ImportError:
+        return None
+    client = SlackSCIMClient(token=TOKEN, base_url=url + "/", ssl=client_tls() if tls else None)
+
+    def call() -> None:
+        resp = client.read_user(USER_ID)
+        assert resp.status_code == 200
+
+    return call, lambda: None
+
+
+def scim2_caller(url: str, tls: bool) -> tuple[Caller, Callable[[], None]] | None:
+    try:
+        from scim2_models import Group as S2Group
+        from scim2_models import User as S2User
+    except ImportError:
+        return None
+    engine: Any = None
+    http_client: Any = None
+    try:
+        import httpx2
+        from scim2_client.engines.httpx2 import SyncSCIMClient
+
+        http_client = httpx2.Client(
+            base_url=url,
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            verify=client_tls() if tls else True,
+        )
+        engine = SyncSCIMClient
+    except ImportError:
+        try:
+            import httpx
+            from scim2_client.engines.httpx import SyncSCIMClient  # type: ignore[no-redef]
+
+            http_client = httpx.Client(
+                base_url=url,
+                headers={"Authorization": f"Bearer {TOKEN}"},
+                verify=client_tls() if tls else True,
+            )
+            engine = SyncSCIMClient
+        except ImportError:
+            return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        client = engine(http_client, resource_models=(S2User, S2Group))
+
+    def call() -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            user = client.query(S2User, USER_ID)
+        assert user.user_name
+
+    return call, http_client.close
+
+
+# -- measuring -----------------------------------------------------------------------------
+
+
+def rate(call: Caller, requests: int, threads: int = 1) -> float:
+    """Requests per second for `requests` calls spread over `threads` threads."""
+    call()  # warm up: connect, handshake, imports
+    per_thread = max(1, requests // threads)
+    barrier = threading.Barrier(threads + 1)
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        barrier.wait()
+        try:
+            for _ in range(per_thread):
+                call()
+        except BaseException as exc:  # pragma: no cover - shown in the table
+            errors.append(exc)
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for worker in workers:
+        worker.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise errors[0]
+    return per_thread * threads / elapsed
+
+
+def request_rates(quick: bool) -> list[dict[str, Any]]:
+    """Each client's best of several rounds; the rounds interleave the clients, so that a
+    burst of load from elsewhere on the machine hits them all alike."""
+    rows: list[dict[str, Any]] = []
+    rounds = 3 if quick else 5
+    kept = 300 if quick else 1500
+    fresh = 100 if quick else 400
+    for tls in (False, True):
+        server = BenchServer(tls=tls, total=100)
+        proto = "HTTPS" if tls else "HTTP"
+        try:
+            candidates: list[tuple[str, tuple[Caller, Callable[[], None]] | None, int]] = [
+                ("raw http.client loop", raw_caller(server.url, tls), kept),
+                ("scimkit keep-alive", scimkit_caller(server.url, tls, True), kept),
+                ("scimkit keep_alive=False", scimkit_caller(server.url, tls, False), fresh),
+                ("slack_sdk SCIMClient", slack_caller(server.url, tls), fresh),
+                ("scim2-client (httpx)", scim2_caller(server.url, tls), kept // 2),
+            ]
+            for threads in (1, 4):
+                best: dict[str, float] = {}
+                notes: dict[str, str] = {}
+                for _ in range(rounds):
+                    for name, made, count in candidates:
+                        if made is None:
+                            notes[name] = "not installed"
+                            continue
+                        if name in notes:
+                            continue
+                        try:
+                            best[name] = max(best.get(name, 0.0), rate(made[0], count, threads))
+                        except Exception as exc:  # a competitor failing is a figure too
+                            notes[name] = f"failed: {type(exc).__name__}: {exc}"[:60]
+                for name, _, _ in candidates:
+                    rows.append(
+                        {
+                            "proto": proto,
+                            "threads": threads,
+                            "client": name,
+                            "rps": best.get(name) if name not in notes else None,
+                            "note": notes.get(name, ""),
+                        }
+                    )
+            for _, made, _ in candidates:
+                if made is not None:
+                    made[1]()
+        finally:
+            server.stop()
+    return rows
+
+
+def parsing(quick: bool) -> tuple[float, float]:
+    raw = list_body(1, 1000, 1000)
+    runs = 10 if quick else 40
+
+    def best(fn: Callable[[], Any]) -> float:
+        fastest = float("inf")
+        for _ in range(runs):
+            started = time.perf_counter()
+            fn()
+            fastest = min(fastest, time.perf_counter() - started)
+        return fastest * 1000
+
+    def to_users() -> list[Any]:
+        resp = SearchUsersResponse(
+            url="x",
+            status_code=200,
+            headers=Headers({"Content-Type": "application/scim+json"}),
+            raw_body=raw,
+        )
+        return [u.user_name for u in resp.users]
+
+    return best(lambda: json.loads(raw)), best(to_users)
+
+
+def iteration_memory(total: int, page_size: int) -> tuple[float, int, float]:
+    server = BenchServer(tls=False, total=total)
+    try:
+        client = SCIMClient(server.url, token=TOKEN)
+        tracemalloc.start()
+        started = time.perf_counter()
+        seen = 0
+        for user in client.iter_users(page_size=page_size):
+            seen += 1 if user.user_name else 0
+        elapsed = time.perf_counter() - started
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        client.close()
+        return peak / 2**20, seen, elapsed
+    finally:
+        server.stop()
+
+
+# -- printing ------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer requests (smoke test)")
+    args = parser.parse_args(argv)
+
+    kind = "quick" if args.quick else "full"
+    print(f"scimkit benchmark (Python {sys.version.split()[0]}, {kind} run)")
+    print("\n1-2. read_user requests per second, best of several interleaved rounds")
+    rows = request_rates(args.quick)
+    print(f"  {'proto':<6} {'threads':>7}  {'client':<26} {'req/s':>9}  {'vs scimkit':>10}")
+    for proto in ("HTTP", "HTTPS"):
+        for threads in (1, 4):
+            group = [r for r in rows if r["proto"] == proto and r["threads"] == threads]
+            ours = next(r["rps"] for r in group if r["client"] == "scimkit keep-alive")
+            for row in group:
+                if row["rps"] is None:
+                    shown, ratio = row.get("note", "-"), ""
+                else:
+                    shown = f"{row['rps']:9.0f}"
+                    ratio = f"{ours / row['rps']:9.2f}x" if row["rps"] else ""
+                print(f"  {proto:<6} {threads:>7}  {row['client']:<26} {shown:>9}  {ratio:>10}")
+    print("  (vs scimkit = scimkit keep-alive req/s divided by that row's req/s)")
+
+    for proto in ("HTTP", "HTTPS"):
+        one = {r["client"]: r["rps"] for r in rows if r["proto"] == proto and r["threads"] == 1}
+        ours = one["scimkit keep-alive"]
+        raw = one["raw http.client loop"]
+        print(
+            f"  {proto}: raw loop / scimkit = {raw / ours:.2f}x (target <= 1.3x); "
+            f"scimkit / keep_alive=False = {ours / one['scimkit keep_alive=False']:.2f}x"
+            + (
+                f"; scimkit / slack_sdk = {ours / one['slack_sdk SCIMClient']:.2f}x"
+                if one.get("slack_sdk SCIMClient")
+                else ""
+            )
+            + (
+                f"; scimkit / scim2-client = {ours / one['scim2-client (httpx)']:.2f}x"
+                if one.get("scim2-client (httpx)")
+                else ""
+            )
+        )
+
+    loads_ms, users_ms = parsing(args.quick)
+    print("\n3. a 1,000-user ListResponse (best of several runs)")
+    print(f"  json.loads alone          {loads_ms:7.2f} ms")
+    ratio = users_ms / loads_ms
+    print(
+        f"  body -> list[User]        {users_ms:7.2f} ms  ({ratio:.2f}x json.loads; target <= 2.5x)"
+    )
+
+    print("\n4. peak traced memory while iterating users (iter_users, page_size=1000)")
+    totals = (10_000, 30_000) if args.quick else (10_000, 100_000)
+    for total in totals:
+        peak, seen, elapsed = iteration_memory(total, 1000)
+        print(f"  {total:>7,} users: peak {peak:6.2f} MiB, {seen:,} seen in {elapsed:.1f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
