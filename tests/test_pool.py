@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from scimkit import SCIMClient, TLSError, User
-from scimkit.testing import SCIMServer
+from scimkit import RemoteProtocolError, SCIMClient, TLSError, User
+from scimkit.testing import Fault, SCIMServer
 
 from .tls import client_context, server_context
 
@@ -123,3 +123,22 @@ def test_https_without_keep_alive(tls_server):
         tls_server.url, token=tls_server.token, ssl=client_context(), keep_alive=False
     ) as client:
         assert client.search_users().ok
+
+
+def test_a_get_on_a_reused_connection_that_drops_is_replayed_once(server):
+    with SCIMClient(server.url, token=server.token, retry_handlers=[]) as client:
+        client.search_users()  # leaves one idle connection in the pool
+        server.inject(Fault.drop())
+        assert client.search_users().ok
+        assert len(server.requests) == 3
+        assert client._transport.pool.opened == 2
+
+
+def test_a_post_on_a_reused_connection_that_drops_is_not_replayed(server):
+    with SCIMClient(server.url, token=server.token, retry_handlers=[]) as client:
+        client.search_users()
+        server.inject(Fault.drop_after_processing())
+        with pytest.raises(RemoteProtocolError):
+            client.create_user(User(user_name="once"))
+        assert len(server.requests) == 2
+        assert [u["userName"] for u in server.resources("Users")] == ["once"]
