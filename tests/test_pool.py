@@ -24,7 +24,8 @@ def test_keep_alive_false_opens_a_connection_per_request(server):
     with SCIMClient(server.url, token=server.token, keep_alive=False) as client:
         for _ in range(3):
             assert client.search_users().ok
-        assert client._transport.pool is None
+        pool = client._transport.pool
+        assert pool.opened == 3 and pool.reused == 0 and pool.idle_count() == 0
         assert all(r.headers["Connection"] == "close" for r in server.requests)
 
 

@@ -17,18 +17,29 @@ calls, one pool per (scheme, host, port, proxy tunnel):
 
 from __future__ import annotations
 
+import heapq
 import http.client
+import itertools
 import select
 import socket
 import ssl
 import threading
+import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from email.message import Message
 from typing import Any, Optional
 
-__all__ = ["ConnectionPool", "PooledHTTPHandler", "PooledHTTPSHandler", "read_body"]
+__all__ = [
+    "WATCHDOG",
+    "BodyTooLarge",
+    "ConnectionPool",
+    "DeadlineExceeded",
+    "PooledHTTPHandler",
+    "PooledHTTPSHandler",
+    "Watchdog",
+    "read_body",
+]
 
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
 PoolKey = tuple[str, str, Optional[str], Optional[str]]
@@ -57,6 +68,73 @@ def read_body(response: http.client.HTTPResponse, limit: int | None) -> bytes:
     if rest:
         raise BodyTooLarge(limit)
     return data
+
+
+class _Watch:
+    __slots__ = ("cancelled", "expired", "sock")
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.cancelled = False
+        self.expired = False
+
+
+class Watchdog:
+    """Shuts down the socket of an exchange that outlives its deadline.
+
+    A socket timeout bounds each read, not the whole answer: a server that trickles one byte
+    every few seconds (slowloris) would hold a call forever. One daemon thread per process
+    keeps a heap of deadlines; registering an exchange costs a heap push, not a thread.
+    """
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, _Watch]] = []
+        self._condition = threading.Condition()
+        self._counter = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, sock: socket.socket, deadline: float) -> _Watch:
+        entry = _Watch(sock)
+        with self._condition:
+            heapq.heappush(self._heap, (deadline, next(self._counter), entry))
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="scimkit-deadlines", daemon=True
+                )
+                self._thread.start()
+            self._condition.notify()
+        return entry
+
+    def _run(self) -> None:
+        with self._condition:
+            while True:
+                while self._heap and self._heap[0][2].cancelled:
+                    heapq.heappop(self._heap)
+                if not self._heap:
+                    self._condition.wait()
+                    continue
+                deadline, _, entry = self._heap[0]
+                wait = deadline - _clock_now()
+                if wait > 0:
+                    self._condition.wait(wait)
+                    continue
+                heapq.heappop(self._heap)
+                entry.expired = True
+                try:
+                    entry.sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+
+def _clock_now() -> float:
+    return time.monotonic()
+
+
+WATCHDOG = Watchdog()
+
+
+class DeadlineExceeded(Exception):
+    """The exchange was cut off because the call's deadline passed."""
 
 
 def _is_dropped(conn: http.client.HTTPConnection) -> bool:
@@ -161,6 +239,8 @@ class _PooledHandler:
 
     pool: ConnectionPool
     max_response_bytes: int | None
+    connect_timeout: float
+    read_timeout: float
 
     def _connection(self, req: urllib.request.Request) -> http.client.HTTPConnection:
         raise NotImplementedError
@@ -184,7 +264,7 @@ class _PooledHandler:
             tunnel_headers.get("Proxy-Authorization") or headers.get("Proxy-Authorization"),
         )
         method = req.get_method()
-        timeout = req.timeout
+        deadline: float | None = getattr(req, "scimkit_deadline", None)
         pool = self.pool
         for attempt in (1, 2):
             conn = pool.take(key) if attempt == 1 else None
@@ -194,42 +274,58 @@ class _PooledHandler:
                 if tunnel_host:
                     conn.set_tunnel(tunnel_host, headers=tunnel_headers)
                 pool.count_opened()
-            if timeout is not None and timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:  # type: ignore[attr-defined]
-                conn.timeout = timeout
-                if conn.sock is not None:
-                    conn.sock.settimeout(timeout)
+                try:
+                    # Connect (and tunnel, and handshake) under the connect timeout only.
+                    conn.connect()
+                except OSError as err:
+                    conn.close()
+                    raise urllib.error.URLError(err) from err
+            assert conn.sock is not None
+            conn.sock.settimeout(self.read_timeout)
+            watch = WATCHDOG.watch(conn.sock, deadline) if deadline is not None else None
             try:
-                conn.request(
-                    method,
-                    req.selector,
-                    req.data,
-                    headers,
-                    encode_chunked=req.has_header("Transfer-encoding"),
-                )
-            except OSError as err:
-                conn.close()
-                if reused:
-                    # Nothing reached a server that had closed this connection: send again.
-                    continue
-                raise urllib.error.URLError(err) from err
-            except BaseException:
-                conn.close()
+                try:
+                    conn.request(
+                        method,
+                        req.selector,
+                        req.data,
+                        headers,
+                        encode_chunked=req.has_header("Transfer-encoding"),
+                    )
+                except OSError:
+                    conn.close()
+                    if reused and not (watch and watch.expired):
+                        # Nothing reached a server that had closed this connection.
+                        continue
+                    raise
+                except BaseException:
+                    conn.close()
+                    raise
+                try:
+                    response = conn.getresponse()
+                except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                    conn.close()
+                    if reused and method.upper() in _IDEMPOTENT and not (watch and watch.expired):
+                        continue
+                    raise
+                except BaseException:
+                    conn.close()
+                    raise
+                try:
+                    body = read_body(response, self.max_response_bytes)
+                except BaseException:
+                    conn.close()
+                    raise
+            except (OSError, http.client.HTTPException) as exc:
+                if watch is not None and watch.expired:
+                    raise DeadlineExceeded() from exc
                 raise
-            try:
-                response = conn.getresponse()
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            finally:
+                if watch is not None:
+                    watch.cancelled = True
+            if watch is not None and watch.expired:
                 conn.close()
-                if reused and method.upper() in _IDEMPOTENT:
-                    continue
-                raise
-            except BaseException:
-                conn.close()
-                raise
-            try:
-                body = read_body(response, self.max_response_bytes)
-            except BaseException:
-                conn.close()
-                raise
+                raise DeadlineExceeded()
             if response.will_close:
                 conn.close()
             else:
@@ -241,13 +337,22 @@ class _PooledHandler:
 class PooledHTTPHandler(_PooledHandler, urllib.request.HTTPHandler):
     """`http:` through kept-alive connections."""
 
-    def __init__(self, pool: ConnectionPool, *, max_response_bytes: int | None = None):
+    def __init__(
+        self,
+        pool: ConnectionPool,
+        *,
+        connect_timeout: float = 30.0,
+        read_timeout: float = 30.0,
+        max_response_bytes: int | None = None,
+    ):
         super().__init__()
         self.pool = pool
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
         self.max_response_bytes = max_response_bytes
 
     def _connection(self, req: urllib.request.Request) -> http.client.HTTPConnection:
-        return http.client.HTTPConnection(req.host, timeout=req.timeout)
+        return http.client.HTTPConnection(req.host, timeout=self.connect_timeout)
 
     def http_open(self, req: urllib.request.Request) -> Any:
         return self._exchange(req, "http")
@@ -261,18 +366,21 @@ class PooledHTTPSHandler(_PooledHandler, urllib.request.HTTPSHandler):
         pool: ConnectionPool,
         *,
         context: ssl.SSLContext,
+        connect_timeout: float = 30.0,
+        read_timeout: float = 30.0,
         max_response_bytes: int | None = None,
     ):
         super().__init__(context=context)
         self.pool = pool
         self.context = context
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
         self.max_response_bytes = max_response_bytes
 
     def _connection(self, req: urllib.request.Request) -> http.client.HTTPConnection:
-        return http.client.HTTPSConnection(req.host, timeout=req.timeout, context=self.context)
+        return http.client.HTTPSConnection(
+            req.host, timeout=self.connect_timeout, context=self.context
+        )
 
     def https_open(self, req: urllib.request.Request) -> Any:
         return self._exchange(req, "https")
-
-
-ConnectionFactory = Callable[[urllib.request.Request], http.client.HTTPConnection]

@@ -23,14 +23,22 @@ import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from . import _clock
 from ._headers import Headers, redact_headers
-from ._pool import ConnectionPool, PooledHTTPHandler, PooledHTTPSHandler
+from ._pool import (
+    BodyTooLarge,
+    ConnectionPool,
+    DeadlineExceeded,
+    PooledHTTPHandler,
+    PooledHTTPSHandler,
+)
 from .errors import (
     ConnectError,
     ConnectTimeout,
     ProxyError,
     ReadTimeout,
     RemoteProtocolError,
+    ResponseTooLarge,
     TLSError,
     TransportError,
 )
@@ -154,28 +162,45 @@ class Transport:
     def __init__(
         self,
         *,
-        timeout: float,
+        connect_timeout: float,
+        read_timeout: float,
         ssl_context: ssl.SSLContext,
         proxy: str | None,
         logger: logging.Logger,
         keep_alive: bool = True,
         max_connections: int = 10,
+        max_response_bytes: int | None = None,
+        deadline: float | None = None,
     ) -> None:
-        self.timeout = timeout
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
         self.ssl_context = ssl_context
         self.proxy = proxy
         self.logger = logger
+        self.keep_alive = keep_alive
+        self.deadline = deadline
+        # keep_alive=False is the same exchange with a pool that keeps nothing.
+        self.pool = ConnectionPool(max_connections=max_connections if keep_alive else 0)
+        # A client dropped without close() still closes its sockets when collected.
+        weakref.finalize(self, self.pool.close)
         opener = urllib.request.OpenerDirector()
-        self.pool: ConnectionPool | None = None
-        if keep_alive:
-            self.pool = ConnectionPool(max_connections=max_connections)
-            # A client dropped without close() still closes its sockets when collected.
-            weakref.finalize(self, self.pool.close)
-            opener.add_handler(PooledHTTPHandler(self.pool))
-            opener.add_handler(PooledHTTPSHandler(self.pool, context=ssl_context))
-        else:
-            opener.add_handler(urllib.request.HTTPHandler())
-            opener.add_handler(urllib.request.HTTPSHandler(context=ssl_context))
+        opener.add_handler(
+            PooledHTTPHandler(
+                self.pool,
+                connect_timeout=connect_timeout,
+                read_timeout=read_timeout,
+                max_response_bytes=max_response_bytes,
+            )
+        )
+        opener.add_handler(
+            PooledHTTPSHandler(
+                self.pool,
+                context=ssl_context,
+                connect_timeout=connect_timeout,
+                read_timeout=read_timeout,
+                max_response_bytes=max_response_bytes,
+            )
+        )
         opener.add_handler(urllib.request.UnknownHandler())
         self.opener = opener
         # Read once: a long-running script keeps the proxy it started with.
@@ -184,8 +209,7 @@ class Transport:
 
     def close(self) -> None:
         """Close the kept-alive connections."""
-        if self.pool is not None:
-            self.pool.close()
+        self.pool.close()
 
     # -- one attempt ----------------------------------------------------------------------
 
@@ -193,6 +217,8 @@ class Transport:
         req = urllib.request.Request(
             request.url, data=request.body, headers=dict(request.headers), method=request.method
         )
+        if not self.keep_alive:
+            req.add_unredirected_header("Connection", "close")
         origin = request.url.split("/", 3)[:3]
         key = origin[0] + "//" + origin[2] if len(origin) == 3 else request.url
         try:
@@ -208,17 +234,31 @@ class Transport:
             req.set_proxy(hostport, scheme)
         return req
 
-    def send(self, request: HttpRequest) -> HttpResponse:
-        """One HTTP exchange; a failure is raised as a `TransportError` subclass."""
+    def send(self, request: HttpRequest, deadline: float | None = None) -> HttpResponse:
+        """One HTTP exchange; a failure is raised as a `TransportError` subclass.
+
+        `deadline` (a `time.monotonic()` value) cuts the exchange off wherever it is.
+        """
         method, url = request.method, redact_url(request.url)
         req = self._urllib_request(request)
+        if deadline is not None:
+            req.scimkit_deadline = deadline  # type: ignore[attr-defined]
         try:
-            with self.opener.open(req, timeout=self.timeout) as raw:
+            with self.opener.open(req) as raw:
                 body = raw.read()
                 status = raw.status
                 headers = Headers(raw.headers.items())
         except urllib.error.URLError as exc:
             raise self._connect_failure(exc.reason, method, url) from exc
+        except DeadlineExceeded as exc:
+            raise ReadTimeout(
+                f"the call's deadline of {self.deadline}s passed before the answer was complete",
+                method=method,
+                url=url,
+                request_sent=True,
+            ) from exc
+        except BodyTooLarge as exc:
+            raise ResponseTooLarge(str(exc), method=method, url=url, request_sent=True) from exc
         except http.client.IncompleteRead as exc:
             raise RemoteProtocolError(
                 f"the answer was cut short after {len(exc.partial)} bytes",
@@ -228,7 +268,10 @@ class Transport:
             ) from exc
         except (socket.timeout, TimeoutError) as exc:
             raise ReadTimeout(
-                f"no answer within {self.timeout}s", method=method, url=url, request_sent=True
+                f"no answer within the read timeout of {self.read_timeout}s",
+                method=method,
+                url=url,
+                request_sent=True,
             ) from exc
         except http.client.RemoteDisconnected as exc:
             raise RemoteProtocolError(
@@ -260,7 +303,7 @@ class Transport:
         text = _reason(reason) if isinstance(reason, BaseException) else str(reason)
         if isinstance(reason, (socket.timeout, TimeoutError)):
             return ConnectTimeout(
-                f"could not connect within {self.timeout}s",
+                f"could not connect within {self.connect_timeout}s",
                 method=method,
                 url=url,
                 request_sent=False,
@@ -299,6 +342,7 @@ class Transport:
         state = RetryState()
         budget = 1 + sum(max(0, int(h.max_retry_count)) for h in handlers)
         max_attempts = min(budget, MAX_ATTEMPTS)
+        deadline = None if self.deadline is None else _clock.monotonic() + self.deadline
         attempt = 0
         while True:
             attempt += 1
@@ -306,7 +350,7 @@ class Transport:
             error: TransportError | None = None
             self._log_request(request, attempt)
             try:
-                response = self.send(request)
+                response = self.send(request, deadline)
             except TransportError as exc:
                 error = exc
                 self.logger.debug("%s %s failed: %s", request.method, redact_url(request.url), exc)
@@ -316,23 +360,31 @@ class Transport:
             if attempt < max_attempts:
                 state.next_attempt_requested = False
                 for handler in handlers:
-                    if handler.can_retry(
+                    if not handler.can_retry(
                         state=state, request=request, response=response, error=error
                     ):
-                        self.logger.info(
-                            "retrying %s %s (attempt %d) after %s",
-                            request.method,
-                            redact_url(request.url),
-                            attempt + 1,
-                            f"HTTP {response.status_code}"
-                            if response is not None
-                            else type(error).__name__,
-                        )
-                        handler.prepare_for_next_attempt(
+                        continue
+                    if deadline is not None:
+                        wait = handler.wait_for(
                             state=state, request=request, response=response, error=error
                         )
-                        retry = True
-                        break
+                        if _clock.monotonic() + wait >= deadline:
+                            # Waiting would end past the call's deadline: give up now.
+                            break
+                    self.logger.info(
+                        "retrying %s %s (attempt %d) after %s",
+                        request.method,
+                        redact_url(request.url),
+                        attempt + 1,
+                        f"HTTP {response.status_code}"
+                        if response is not None
+                        else type(error).__name__,
+                    )
+                    handler.prepare_for_next_attempt(
+                        state=state, request=request, response=response, error=error
+                    )
+                    retry = True
+                    break
             if retry:
                 continue
             if error is not None:

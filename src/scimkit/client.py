@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import numbers
 import ssl as ssl_module
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeVar, Union
@@ -50,7 +49,10 @@ class SCIMClient:
     - `token`: a bearer token, or a callable returning the current one (called once per
       call, so a long-running script can refresh an OAuth token); `None` sends no
       `Authorization` header (pass another scheme in `default_headers`).
-    - `timeout`: seconds for connecting and for each read.
+    - `timeout`: seconds for connecting and for each read, or a `(connect, read)` pair.
+    - `deadline`: seconds one call may take in all, retries and waits included (default 300);
+      a server that trickles its answer is cut off when it passes. `None` for no limit.
+    - `max_response_bytes`: a larger answer is refused with `ResponseTooLarge` (64 MiB).
     - `ssl`: an `ssl.SSLContext`; by default certificates and host names are verified.
     - `proxy`: an `http://[user:password@]host:port` proxy for every request, `""` for none;
       by default the `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` environment variables.
@@ -69,7 +71,7 @@ class SCIMClient:
         base_url: str,
         token: Token = None,
         *,
-        timeout: float = 30,
+        timeout: float | tuple[float, float] = 30,
         ssl: ssl_module.SSLContext | None = None,
         proxy: str | None = None,
         default_headers: Mapping[str, str] | None = None,
@@ -81,6 +83,8 @@ class SCIMClient:
         raise_errors: bool = False,
         keep_alive: bool = True,
         max_connections: int = 10,
+        max_response_bytes: int | None = 64 * 2**20,
+        deadline: float | None = 300,
     ) -> None:
         self.base_url = _request.validate_base_url(base_url)
         if token is not None and not callable(token):
@@ -91,9 +95,25 @@ class SCIMClient:
             _request.validate_header("token", token)
         self._token = token
         self._static_authorization = f"Bearer {token}" if isinstance(token, str) else None
-        if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real) or timeout <= 0:
-            raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
-        self.timeout = float(timeout)
+        if isinstance(timeout, tuple):
+            if len(timeout) != 2:
+                raise ValueError("timeout must be a number or a (connect, read) pair")
+            connect, read = (_seconds("timeout", t) for t in timeout)
+        else:
+            connect = read = _seconds("timeout", timeout)
+        self.timeout: float | tuple[float, float] = (
+            (connect, read) if isinstance(timeout, tuple) else connect
+        )
+        if max_response_bytes is not None and (
+            isinstance(max_response_bytes, bool)
+            or not isinstance(max_response_bytes, int)
+            or max_response_bytes < 1
+        ):
+            raise ValueError(
+                f"max_response_bytes must be a positive int or None, not {max_response_bytes!r}"
+            )
+        self.max_response_bytes = max_response_bytes
+        self.deadline = None if deadline is None else _seconds("deadline", deadline)
         if ssl is not None and not isinstance(ssl, ssl_module.SSLContext):
             raise TypeError(f"ssl must be an ssl.SSLContext, not {type(ssl).__name__}")
         self.ssl = ssl if ssl is not None else ssl_module.create_default_context()
@@ -131,7 +151,10 @@ class SCIMClient:
             raise ValueError(f"max_connections must be at least 1, not {max_connections}")
         self.keep_alive = bool(keep_alive)
         self._transport: Transport = Transport(
-            timeout=self.timeout,
+            connect_timeout=connect,
+            read_timeout=read,
+            max_response_bytes=max_response_bytes,
+            deadline=self.deadline,
             ssl_context=self.ssl,
             proxy=self.proxy,
             logger=self.logger,
@@ -634,6 +657,15 @@ class SCIMClient:
         client.delete_group(group_id)
         """
         return self._delete(Group, GroupDeleteResponse, id)
+
+
+def _seconds(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be a positive number of seconds, not {value!r}")
+    seconds = float(value)
+    if not 0 < seconds < float("inf"):
+        raise ValueError(f"{name} must be a positive, finite number of seconds, not {value!r}")
+    return seconds
 
 
 def _query_value(value: Any) -> str:

@@ -13,7 +13,8 @@ library is called (a wrong argument type, a URL that is not http or https) is a 
     │   ├── TimeoutException
     │   │   ├── ConnectTimeout      the connection was not made in time
     │   │   └── ReadTimeout         the server did not answer in time
-    │   └── RemoteProtocolError     the connection dropped or the answer was not valid HTTP
+    │   ├── RemoteProtocolError     the connection dropped or the answer was not valid HTTP
+    │   └── ResponseTooLarge        the answer is larger than `max_response_bytes`
     └── SCIMResponseError           the server answered, and the answer is an error
         ├── BadRequest              400
         ├── Unauthorized            401
@@ -52,6 +53,7 @@ __all__ = [
     "RateLimited",
     "ReadTimeout",
     "RemoteProtocolError",
+    "ResponseTooLarge",
     "SCIMError",
     "SCIMResponseError",
     "ServerError",
@@ -120,6 +122,10 @@ class ReadTimeout(TimeoutException):
 
 class RemoteProtocolError(TransportError):
     """The connection closed early, or the answer was not valid HTTP."""
+
+
+class ResponseTooLarge(TransportError):
+    """The answer is larger than the client's `max_response_bytes`; it was not read."""
 
 
 class SCIMResponseError(SCIMError):

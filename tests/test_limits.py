@@ -1,0 +1,153 @@
+"""Hard limits: timeouts, the per-call deadline, and the largest answer a client reads."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from scimkit import ReadTimeout, ResponseTooLarge, SCIMClient
+from scimkit.retry import RateLimitErrorRetryHandler
+from scimkit.testing import Fault
+
+
+class TricklingServer:
+    """Answers every request with headers at once, then one body byte every `interval`."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/scim/v2"
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        self.listener.settimeout(0.1)
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.recv(65536)
+                try:
+                    conn.sendall(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                        b"Content-Length: 1000\r\n\r\n{"
+                    )
+                    while not self.stopped.wait(self.interval):
+                        conn.sendall(b" ")
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.thread.join()
+        self.listener.close()
+
+
+@pytest.fixture
+def trickling() -> Iterator[TricklingServer]:
+    server = TricklingServer(interval=0.05)
+    yield server
+    server.close()
+
+
+def test_a_trickling_server_is_cut_off_by_the_deadline(trickling):
+    client = SCIMClient(trickling.url, timeout=2, deadline=0.5, retry_handlers=[])
+    started = time.monotonic()
+    with pytest.raises(ReadTimeout, match="deadline of 0.5s"):
+        client.search_users()
+    elapsed = time.monotonic() - started
+    # Each byte arrives well within the 2 s read timeout: only the deadline can stop it.
+    assert 0.45 <= elapsed < 1.5
+
+
+def test_read_timeout_is_separate_from_connect_timeout(server):
+    client = SCIMClient(server.url, token=server.token, timeout=(5, 0.2), retry_handlers=[])
+    server.inject(Fault.delay(1.0))
+    started = time.monotonic()
+    with pytest.raises(ReadTimeout, match="read timeout of 0.2s") as info:
+        client.search_users()
+    assert time.monotonic() - started < 0.9
+    assert info.value.request_sent is True
+    assert client.timeout == (5.0, 0.2)
+
+
+def test_an_answer_larger_than_max_response_bytes_is_refused(server):
+    client = SCIMClient(server.url, token=server.token, max_response_bytes=1000, retry_handlers=[])
+    server.inject(Fault.body(b"x" * 5000, status=200, content_type="application/json"))
+    with pytest.raises(ResponseTooLarge, match="max_response_bytes"):
+        client.search_users()
+    assert client.search_users().ok  # the connection was dropped, the client is fine
+
+
+def test_a_chunked_answer_without_length_is_refused_past_the_limit(server):
+    client = SCIMClient(server.url, token=server.token, max_response_bytes=100, retry_handlers=[])
+    chunk = b"40\r\n" + b"y" * 64 + b"\r\n"
+    server.inject(
+        Fault.raw(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk * 3 + b"0\r\n\r\n"
+        )
+    )
+    with pytest.raises(ResponseTooLarge):
+        client.search_users()
+
+
+def test_an_answer_at_the_limit_is_read(server):
+    body = b'{"totalResults": 0, "Resources": []}'
+    client = SCIMClient(
+        server.url, token=server.token, max_response_bytes=len(body), retry_handlers=[]
+    )
+    server.inject(Fault.body(body, status=200, content_type="application/scim+json"))
+    assert client.search_users().total_results == 0
+
+
+def test_a_retry_that_would_outlast_the_deadline_is_not_waited_for(server, sleeps):
+    client = SCIMClient(
+        server.url,
+        token=server.token,
+        deadline=5,
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)],
+    )
+    server.inject(Fault.status(429, headers={"Retry-After": "10"}))
+    resp = client.search_users()
+    assert resp.status_code == 429 and sleeps.calls == [] and len(server.requests) == 1
+
+
+def test_retries_within_the_deadline_still_happen(server, sleeps):
+    client = SCIMClient(
+        server.url,
+        token=server.token,
+        deadline=60,
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)],
+    )
+    server.inject(Fault.status(429, headers={"Retry-After": "10"}))
+    assert client.search_users().ok and sleeps.calls == [10.0]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"timeout": (1,)}, "timeout"),
+        ({"timeout": (1, 0)}, "timeout"),
+        ({"timeout": float("inf")}, "timeout"),
+        ({"timeout": float("nan")}, "timeout"),
+        ({"deadline": 0}, "deadline"),
+        ({"deadline": "5"}, "deadline"),
+        ({"max_response_bytes": 0}, "max_response_bytes"),
+        ({"max_response_bytes": 1.5}, "max_response_bytes"),
+    ],
+)
+def test_limit_arguments_are_validated(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        SCIMClient("https://example.com/scim/v2", **kwargs)
+
+
+def test_no_deadline_and_no_size_limit_can_be_asked_for(server):
+    client = SCIMClient(server.url, token=server.token, deadline=None, max_response_bytes=None)
+    assert client.search_users().ok
