@@ -50,6 +50,37 @@ __all__ = ["Transport", "redact_url", "select_proxy"]
 
 # Whatever the handlers say, one call never makes more attempts than this.
 MAX_ATTEMPTS = 100
+# Redirects followed in one attempt before the last 3xx is handed back.
+MAX_REDIRECTS = 5
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> tuple[str, str, int]:
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or _DEFAULT_PORTS.get(scheme, 0)
+
+
+def redirect_target(request: HttpRequest, response: HttpResponse) -> str | None:
+    """Where to follow a redirect to, or None to hand the 3xx back to the caller.
+
+    Only to the same origin, so the bearer token never reaches another host. 307 and 308
+    keep the method and body (RFC 9110 §15.4.8, §15.4.9) and are followed for any method;
+    301, 302 and 303 would turn a POST into a GET, so they are followed for GET and HEAD only.
+    """
+    status = response.status_code
+    if status not in (301, 302, 303, 307, 308):
+        return None
+    if status in (301, 302, 303) and request.method not in ("GET", "HEAD"):
+        return None
+    location = response.headers.get("Location")
+    if not location:
+        return None
+    target = urllib.parse.urljoin(request.url, location.strip())
+    if _origin(target) != _origin(request.url) or any(c in target for c in "\r\n\0"):
+        return None
+    return target
+
 
 _SECRET_JSON_KEYS = ("password",)
 
@@ -330,6 +361,31 @@ class Transport:
             request_sent=None,
         )
 
+    def _send_following_redirects(
+        self, request: HttpRequest, deadline: float | None
+    ) -> HttpResponse:
+        response = self.send(request, deadline)
+        current = request
+        for _ in range(MAX_REDIRECTS):
+            target = redirect_target(current, response)
+            if target is None:
+                return response
+            self.logger.debug(
+                "following %s from %s to %s",
+                response.status_code,
+                redact_url(current.url),
+                redact_url(target),
+            )
+            current = HttpRequest(
+                method=current.method,
+                url=target,
+                headers=current.headers,
+                body=current.body,
+                body_params=current.body_params,
+            )
+            response = self.send(current, deadline)
+        return response
+
     # -- the retry loop -------------------------------------------------------------------
 
     def perform(self, request: HttpRequest, handlers: Sequence[RetryHandler]) -> HttpResponse:
@@ -350,7 +406,7 @@ class Transport:
             error: TransportError | None = None
             self._log_request(request, attempt)
             try:
-                response = self.send(request, deadline)
+                response = self._send_following_redirects(request, deadline)
             except TransportError as exc:
                 error = exc
                 self.logger.debug("%s %s failed: %s", request.method, redact_url(request.url), exc)
