@@ -44,3 +44,12 @@ def test_examples_in_document_run(path: Path, monkeypatch: pytest.MonkeyPatch, c
             except Exception as exc:  # pragma: no cover - the failure message is the point
                 pytest.fail(f"{path.name} block {number} failed: {exc!r}\n{code}")
     capsys.readouterr()
+
+
+def test_every_test_named_in_the_reliability_page_exists():
+    text = (ROOT / "docs" / "reliability.md").read_text(encoding="utf-8")
+    named = re.findall(r"`(test_\w+\.py)::(test_\w+)`", text)
+    assert len(named) >= 30
+    for file, test in named:
+        source = (ROOT / "tests" / file).read_text(encoding="utf-8")
+        assert f"def {test}(" in source, f"docs/reliability.md names {file}::{test}"
