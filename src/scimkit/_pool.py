@@ -242,6 +242,18 @@ class _PooledHandler:
     connect_timeout: float
     read_timeout: float
 
+    def _limits(
+        self,
+        pool: ConnectionPool,
+        connect_timeout: float,
+        read_timeout: float,
+        max_response_bytes: int | None,
+    ) -> None:
+        self.pool = pool
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.max_response_bytes = max_response_bytes
+
     def _connection(self, req: urllib.request.Request) -> http.client.HTTPConnection:
         raise NotImplementedError
 
@@ -346,10 +358,7 @@ class PooledHTTPHandler(_PooledHandler, urllib.request.HTTPHandler):
         max_response_bytes: int | None = None,
     ):
         super().__init__()
-        self.pool = pool
-        self.connect_timeout = connect_timeout
-        self.read_timeout = read_timeout
-        self.max_response_bytes = max_response_bytes
+        self._limits(pool, connect_timeout, read_timeout, max_response_bytes)
 
     def _connection(self, req: urllib.request.Request) -> http.client.HTTPConnection:
         return http.client.HTTPConnection(req.host, timeout=self.connect_timeout)
@@ -371,11 +380,8 @@ class PooledHTTPSHandler(_PooledHandler, urllib.request.HTTPSHandler):
         max_response_bytes: int | None = None,
     ):
         super().__init__(context=context)
-        self.pool = pool
         self.context = context
-        self.connect_timeout = connect_timeout
-        self.read_timeout = read_timeout
-        self.max_response_bytes = max_response_bytes
+        self._limits(pool, connect_timeout, read_timeout, max_response_bytes)
 
     def _connection(self, req: urllib.request.Request) -> http.client.HTTPConnection:
         return http.client.HTTPSConnection(
