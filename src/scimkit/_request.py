@@ -264,12 +264,15 @@ def _with_schemas(data: JSON, core: str, dialect: Dialect) -> JSON:
         key for key, v in data.items() if key.lower().startswith("urn:") and isinstance(v, dict)
     ]
     current = data.get("schemas")
-    if not isinstance(current, list):
-        schemas = [core]
-    else:
+    if isinstance(current, list):
         schemas = list(current)
+    else:
+        # A resource type known only by its endpoint has no core schema to assume.
+        schemas = [core] if core else []
     known = {s.lower() for s in schemas if isinstance(s, str)}
     schemas.extend(urn for urn in extensions if urn.lower() not in known)
+    if not schemas:
+        return dict(data)
     body = {"schemas": schemas}
     body.update((k, v) for k, v in data.items() if k != "schemas")
     return body

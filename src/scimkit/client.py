@@ -11,7 +11,8 @@ from . import _request
 from ._headers import Headers
 from ._request import Dialect, Token
 from ._transport import Transport, redact_url, validate_proxy
-from .models import Group, Resource, User
+from .discovery import Discovery
+from .models import Group, Resource, ServiceProviderConfig, User
 from .responses import (
     GroupCreateResponse,
     GroupDeleteResponse,
@@ -19,14 +20,20 @@ from .responses import (
     GroupUpdateResponse,
     ReadGroupResponse,
     ReadUserResponse,
+    ResourceResponse,
+    ResourceTypesResponse,
+    SchemasResponse,
     SCIMResponse,
     SearchGroupsResponse,
     SearchResponse,
     SearchUsersResponse,
+    ServiceProviderConfigResponse,
     UserCreateResponse,
     UserDeleteResponse,
     UserPatchResponse,
     UserUpdateResponse,
+    resource_response_class,
+    search_response_class,
 )
 from .retry import RetryHandler, default_retry_handlers
 from .retry.request import HttpRequest
@@ -94,6 +101,7 @@ class SCIMClient:
                 raise ValueError("token must not be empty (pass None to send no Authorization)")
             _request.validate_header("token", token)
         self._token = token
+        self._discovery: Discovery | None = None
         self._static_authorization = f"Bearer {token}" if isinstance(token, str) else None
         if isinstance(timeout, tuple):
             if len(timeout) != 2:
@@ -299,6 +307,7 @@ class SCIMClient:
         *,
         attributes: AttributeNames = None,
         excluded_attributes: AttributeNames = None,
+        if_none_match: str | None = None,
     ) -> ResponseT:
         segment = _request.encode_id(resource_id)
         query = _request.query_params(
@@ -308,6 +317,7 @@ class SCIMClient:
             "GET",
             f"{resource_class.endpoint}/{segment}",
             query=query,
+            headers=_precondition("If-None-Match", if_none_match),
             response_class=response_class,
         )
 
@@ -329,13 +339,18 @@ class SCIMClient:
         response_class: type[ResponseT],
         resource: object,
         argument: str,
+        if_match: str | None = None,
     ) -> ResponseT:
         segment = _request.resource_id(resource, argument)
         body = _request.resource_body(
             resource, resource_class, self.dialect, argument=argument, for_create=False
         )
         return self._call(
-            "PUT", f"{resource_class.endpoint}/{segment}", body=body, response_class=response_class
+            "PUT",
+            f"{resource_class.endpoint}/{segment}",
+            body=body,
+            headers=_precondition("If-Match", if_match),
+            response_class=response_class,
         )
 
     def _patch(
@@ -345,6 +360,7 @@ class SCIMClient:
         resource_id: str,
         patch: object,
         argument: str,
+        if_match: str | None = None,
     ) -> ResponseT:
         segment = _request.encode_id(resource_id)
         body = _request.patch_body(patch, resource_class, self.dialect, argument=argument)
@@ -352,15 +368,23 @@ class SCIMClient:
             "PATCH",
             f"{resource_class.endpoint}/{segment}",
             body=body,
+            headers=_precondition("If-Match", if_match),
             response_class=response_class,
         )
 
     def _delete(
-        self, resource_class: type[Resource], response_class: type[ResponseT], resource_id: str
+        self,
+        resource_class: type[Resource],
+        response_class: type[ResponseT],
+        resource_id: str,
+        if_match: str | None = None,
     ) -> ResponseT:
         segment = _request.encode_id(resource_id)
         return self._call(
-            "DELETE", f"{resource_class.endpoint}/{segment}", response_class=response_class
+            "DELETE",
+            f"{resource_class.endpoint}/{segment}",
+            headers=_precondition("If-Match", if_match),
+            response_class=response_class,
         )
 
     def _iterate(
@@ -445,6 +469,190 @@ class SCIMClient:
             if total is not None and start > total:
                 return
 
+    # -- any resource type (RFC 7644 §3.3 - §3.6) ----------------------------------------
+
+    def create(
+        self, resource: Resource | Mapping[str, Any], *, endpoint: str | None = None
+    ) -> ResourceResponse[Any]:
+        """Create a resource of any type: a model, or a dict with the `endpoint` to post to.
+
+        created = client.create(Device(serial_number="X1"))      # Device.endpoint
+        created = client.create({"serialNumber": "X1"}, endpoint="/Devices")
+        """
+        cls = _resource_class_of(resource, endpoint, "resource")
+        return self._create(cls, resource_response_class(cls), resource, "resource")
+
+    def read(
+        self,
+        resource_type: type[R] | str,
+        id: str,
+        *,
+        attributes: AttributeNames = None,
+        excluded_attributes: AttributeNames = None,
+        if_none_match: str | None = None,
+    ) -> ResourceResponse[R]:
+        """Read one resource; `resource_type` is a model class or an endpoint (`"/Devices"`).
+
+        With `if_none_match=etag`, an unchanged resource answers 304 (`resp.not_modified`).
+
+            device = client.read(Device, device_id).resource
+        """
+        cls = _resource_class(resource_type)
+        return self._read(
+            cls,
+            resource_response_class(cls),
+            id,
+            attributes=attributes,
+            excluded_attributes=excluded_attributes,
+            if_none_match=if_none_match,
+        )
+
+    def search(
+        self,
+        resource_type: type[R] | str,
+        *,
+        filter: object = None,
+        start_index: int | None = None,
+        count: int | None = None,
+        attributes: AttributeNames = None,
+        excluded_attributes: AttributeNames = None,
+        sort_by: str | None = None,
+        sort_order: str | None = None,
+    ) -> SearchResponse[R]:
+        """One page of resources of any type (RFC 7644 §3.4.2).
+
+        page = client.search(Device, filter='serialNumber sw "X"', count=50)
+        page.resources, page.total_results
+        """
+        cls = _resource_class(resource_type)
+        return self._search(
+            cls,
+            search_response_class(cls),
+            filter=filter,
+            start_index=start_index,
+            count=count,
+            attributes=attributes,
+            excluded_attributes=excluded_attributes,
+            sort_by=sort_by,
+            sort_order=sort_order,
+        )
+
+    def iter_resources(
+        self,
+        resource_type: type[R] | str,
+        *,
+        filter: object = None,
+        page_size: int = 100,
+        attributes: AttributeNames = None,
+        excluded_attributes: AttributeNames = None,
+        sort_by: str | None = None,
+        sort_order: str | None = None,
+    ) -> Iterator[R]:
+        """Every resource of a type, a page at a time (see `iter_users`).
+
+        serials = [d.serial_number for d in client.iter_resources(Device)]
+        """
+        cls = _resource_class(resource_type)
+        return self._iterate(
+            cls,
+            search_response_class(cls),
+            page_size=page_size,
+            filter=filter,
+            attributes=attributes,
+            excluded_attributes=excluded_attributes,
+            sort_by=sort_by,
+            sort_order=sort_order,
+        )
+
+    def replace(
+        self,
+        resource: Resource | Mapping[str, Any],
+        *,
+        endpoint: str | None = None,
+        if_match: str | None = None,
+    ) -> ResourceResponse[Any]:
+        """Replace a resource with this representation (PUT); it must carry its `id`.
+
+        `if_match=resource.etag` makes the server refuse (412, `PreconditionFailed`) when
+        someone changed it since you read it (RFC 7644 §3.14).
+
+            device.location = "Rack 4"
+            client.replace(device, if_match=device.etag)
+        """
+        cls = _resource_class_of(resource, endpoint, "resource")
+        return self._replace(cls, resource_response_class(cls), resource, "resource", if_match)
+
+    def patch(
+        self,
+        resource_type: type[R] | str,
+        id: str,
+        operations: Any,
+        *,
+        if_match: str | None = None,
+    ) -> ResourceResponse[R]:
+        """PATCH a resource: `operations` is a `PatchOp`, a list of `PatchOperation`s or dicts,
+        or a partial resource (see `patch_user`).
+
+            client.patch(Device, device_id, [PatchOperation(op="replace", path="location",
+                                                            value="Rack 5")])
+        """
+        cls = _resource_class(resource_type)
+        return self._patch(
+            cls, resource_response_class(cls), id, operations, "operations", if_match
+        )
+
+    def delete(
+        self, resource_type: type[Resource] | str, id: str, *, if_match: str | None = None
+    ) -> SCIMResponse:
+        """Delete a resource; 204 on success.
+
+        client.delete(Device, device_id)
+        """
+        cls = _resource_class(resource_type)
+        return self._delete(cls, SCIMResponse, id, if_match)
+
+    # -- discovery (RFC 7644 §4) ----------------------------------------------------------
+
+    def service_provider_config(self) -> ServiceProviderConfigResponse:
+        """`GET /ServiceProviderConfig`: the features the server supports.
+
+        config = client.service_provider_config().config
+        config.patch.supported
+        """
+        return self._call(
+            "GET", "/ServiceProviderConfig", response_class=ServiceProviderConfigResponse
+        )
+
+    def resource_types(self) -> ResourceTypesResponse:
+        """`GET /ResourceTypes`: the resource types, their endpoints and schemas.
+
+        [t.endpoint for t in client.resource_types().resource_types]
+        """
+        return self._call("GET", "/ResourceTypes", response_class=ResourceTypesResponse)
+
+    def schemas(self) -> SchemasResponse:
+        """`GET /Schemas`: the schemas the server uses, with their attribute definitions."""
+        return self._call("GET", "/Schemas", response_class=SchemasResponse)
+
+    def discover(self, *, refresh: bool = False) -> Discovery:
+        """Read the three discovery endpoints once and keep what they say.
+
+        A failed call raises its `SCIMResponseError`; `refresh=True` reads them again.
+
+            found = client.discover()
+            if found.supports("etag"): ...
+        """
+        if self._discovery is None or refresh:
+            config = self.service_provider_config().raise_for_status()
+            types = self.resource_types().raise_for_status()
+            schemas = self.schemas().raise_for_status()
+            self._discovery = Discovery(
+                config.config or ServiceProviderConfig(),
+                types.resource_types,
+                schemas.schemas,
+            )
+        return self._discovery
+
     # -- Users ----------------------------------------------------------------------------
 
     def search_users(
@@ -509,6 +717,7 @@ class SCIMClient:
         *,
         attributes: AttributeNames = None,
         excluded_attributes: AttributeNames = None,
+        if_none_match: str | None = None,
     ) -> ReadUserResponse:
         """Read one user by `id`.
 
@@ -520,6 +729,7 @@ class SCIMClient:
             id,
             attributes=attributes,
             excluded_attributes=excluded_attributes,
+            if_none_match=if_none_match,
         )
 
     def create_user(self, user: User | Mapping[str, Any]) -> UserCreateResponse:
@@ -529,7 +739,9 @@ class SCIMClient:
         """
         return self._create(User, UserCreateResponse, user, "user")
 
-    def patch_user(self, id: str, partial_user: Any) -> UserPatchResponse:
+    def patch_user(
+        self, id: str, partial_user: Any, *, if_match: str | None = None
+    ) -> UserPatchResponse:
         """Change some attributes of a user (RFC 7644 §3.5.2).
 
         `partial_user` is a `User` or dict holding only what changes (each attribute becomes a
@@ -537,23 +749,25 @@ class SCIMClient:
 
             client.patch_user(user_id, User(active=False))
         """
-        return self._patch(User, UserPatchResponse, id, partial_user, "partial_user")
+        return self._patch(User, UserPatchResponse, id, partial_user, "partial_user", if_match)
 
-    def update_user(self, user: User | Mapping[str, Any]) -> UserUpdateResponse:
+    def update_user(
+        self, user: User | Mapping[str, Any], *, if_match: str | None = None
+    ) -> UserUpdateResponse:
         """Replace a user with this full representation (PUT, RFC 7644 §3.5.1).
 
         user = client.read_user(user_id).user
         user.title = "Tour Guide"
         client.update_user(user)
         """
-        return self._replace(User, UserUpdateResponse, user, "user")
+        return self._replace(User, UserUpdateResponse, user, "user", if_match)
 
-    def delete_user(self, id: str) -> UserDeleteResponse:
+    def delete_user(self, id: str, *, if_match: str | None = None) -> UserDeleteResponse:
         """Delete a user; 204 on success.
 
         client.delete_user(user_id)
         """
-        return self._delete(User, UserDeleteResponse, id)
+        return self._delete(User, UserDeleteResponse, id, if_match)
 
     # -- Groups ---------------------------------------------------------------------------
 
@@ -615,6 +829,7 @@ class SCIMClient:
         *,
         attributes: AttributeNames = None,
         excluded_attributes: AttributeNames = None,
+        if_none_match: str | None = None,
     ) -> ReadGroupResponse:
         """Read one group by `id`.
 
@@ -626,6 +841,7 @@ class SCIMClient:
             id,
             attributes=attributes,
             excluded_attributes=excluded_attributes,
+            if_none_match=if_none_match,
         )
 
     def create_group(self, group: Group | Mapping[str, Any]) -> GroupCreateResponse:
@@ -635,28 +851,78 @@ class SCIMClient:
         """
         return self._create(Group, GroupCreateResponse, group, "group")
 
-    def patch_group(self, id: str, partial_group: Any) -> GroupPatchResponse:
+    def patch_group(
+        self, id: str, partial_group: Any, *, if_match: str | None = None
+    ) -> GroupPatchResponse:
         """Change some attributes of a group; see `patch_user` for what `partial_group` may be.
 
         client.patch_group(group_id, [PatchOperation(op="add", path="members",
                                                      value=[{"value": user_id}])])
         """
-        return self._patch(Group, GroupPatchResponse, id, partial_group, "partial_group")
+        return self._patch(Group, GroupPatchResponse, id, partial_group, "partial_group", if_match)
 
-    def update_group(self, group: Group | Mapping[str, Any]) -> GroupUpdateResponse:
+    def update_group(
+        self, group: Group | Mapping[str, Any], *, if_match: str | None = None
+    ) -> GroupUpdateResponse:
         """Replace a group (PUT).
 
         group.display_name = "Tour Leads"
         client.update_group(group)
         """
-        return self._replace(Group, GroupUpdateResponse, group, "group")
+        return self._replace(Group, GroupUpdateResponse, group, "group", if_match)
 
-    def delete_group(self, id: str) -> GroupDeleteResponse:
+    def delete_group(self, id: str, *, if_match: str | None = None) -> GroupDeleteResponse:
         """Delete a group; 204 on success.
 
         client.delete_group(group_id)
         """
-        return self._delete(Group, GroupDeleteResponse, id)
+        return self._delete(Group, GroupDeleteResponse, id, if_match)
+
+
+def _precondition(name: str, etag: str | None) -> dict[str, str] | None:
+    """An `If-Match` / `If-None-Match` header from an ETag (RFC 7644 §3.14)."""
+    if etag is None:
+        return None
+    argument = "if_match" if name == "If-Match" else "if_none_match"
+    if not isinstance(etag, str) or not etag:
+        raise ValueError(f"{argument} must be a non-empty ETag string, not {etag!r}")
+    _request.validate_header(argument, etag)
+    return {name: etag}
+
+
+_ENDPOINT_CLASSES: dict[str, type[Resource]] = {}
+
+
+def _resource_class(resource_type: object) -> type[Any]:
+    """The model class for a resource type given as a class or as an endpoint (`"/Devices"`)."""
+    if isinstance(resource_type, type) and issubclass(resource_type, Resource):
+        if not resource_type.endpoint:
+            raise ValueError(f'{resource_type.__name__} has no endpoint; set `endpoint = "/..."`')
+        return resource_type
+    if isinstance(resource_type, str):
+        endpoint = "/" + resource_type.strip("/")
+        if endpoint == "/" or any(c in endpoint for c in "?#\r\n\0 "):
+            raise ValueError(f"resource_type {resource_type!r} is not an endpoint like '/Devices'")
+        cls = _ENDPOINT_CLASSES.get(endpoint)
+        if cls is None:
+            # A plain resource: JSON in, JSON out, no schema assumed.
+            name = endpoint.strip("/").replace("/", "_") or "Resource"
+            cls = type(name, (Resource,), {"endpoint": endpoint, "__slots__": ()})
+            _ENDPOINT_CLASSES[endpoint] = cls
+        return cls
+    raise TypeError(
+        f"resource_type must be a Resource subclass or an endpoint str, not {resource_type!r}"
+    )
+
+
+def _resource_class_of(resource: object, endpoint: str | None, argument: str) -> type[Any]:
+    if endpoint is not None:
+        return _resource_class(endpoint)
+    if isinstance(resource, Resource):
+        return _resource_class(type(resource))
+    raise TypeError(
+        f"{argument} is a {type(resource).__name__}: pass endpoint= to say where it goes"
+    )
 
 
 def _seconds(name: str, value: object) -> float:

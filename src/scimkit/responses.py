@@ -14,9 +14,20 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 from ._headers import Headers
 from .errors import RateLimited, SCIMResponseError, error_class_for_status
-from .models import ErrorMessage, Group, ListResponse, Resource, User
+from .models import (
+    ErrorMessage,
+    Group,
+    ListResponse,
+    Resource,
+    ResourceType,
+    Schema,
+    ServiceProviderConfig,
+    User,
+)
 
 if TYPE_CHECKING:
+    from typing_extensions import Self
+
     from .retry.request import HttpRequest
 
 __all__ = [
@@ -28,15 +39,20 @@ __all__ = [
     "ReadGroupResponse",
     "ReadUserResponse",
     "ResourceResponse",
+    "ResourceTypesResponse",
     "SCIMResponse",
+    "SchemasResponse",
     "SearchGroupsResponse",
     "SearchResponse",
     "SearchUsersResponse",
+    "ServiceProviderConfigResponse",
     "UserCreateResponse",
     "UserDeleteResponse",
     "UserPatchResponse",
     "UserResponse",
     "UserUpdateResponse",
+    "resource_response_class",
+    "search_response_class",
 ]
 
 R = TypeVar("R", bound=Resource)
@@ -135,6 +151,8 @@ class SCIMResponse:
     @property
     def errors(self) -> ErrorMessage | None:
         """The error the server reported, or what was wrong with the body; `None` if fine."""
+        if self.status_code == 304:
+            return None
         self._parse()
         if self._problem is not None:
             return ErrorMessage(status=self.status_code, detail=self._problem)
@@ -157,8 +175,15 @@ class SCIMResponse:
 
     @property
     def ok(self) -> bool:
-        """True for a 2xx status whose body is readable and not an error message."""
-        return 200 <= self.status_code < 300 and self.errors is None
+        """True for a 2xx status whose body is readable and not an error message, and for
+        304 Not Modified (a successful conditional read)."""
+        status = self.status_code
+        return (200 <= status < 300 or status == 304) and self.errors is None
+
+    @property
+    def not_modified(self) -> bool:
+        """True when a read with `if_none_match=` found the resource unchanged (304)."""
+        return self.status_code == 304
 
     @property
     def etag(self) -> str | None:
@@ -173,7 +198,7 @@ class SCIMResponse:
                 return version
         return None
 
-    def raise_for_status(self) -> SCIMResponse:
+    def raise_for_status(self) -> Self:
         """Raise a `SCIMResponseError` subclass unless the call succeeded; else return self.
 
         client.read_user(user_id).raise_for_status()
@@ -273,6 +298,38 @@ class SearchResponse(SCIMResponse, Generic[R]):
         return self._int(self._list.items_per_page)
 
 
+_RESPONSE_CLASSES: dict[tuple[type, type[Resource]], type] = {}
+
+
+def _response_class(base: type, resource_class: type[Resource]) -> type:
+    key = (base, resource_class)
+    made = _RESPONSE_CLASSES.get(key)
+    if made is None:
+        made = type(
+            f"{resource_class.__name__}{base.__name__}", (base,), {"resource_class": resource_class}
+        )
+        _RESPONSE_CLASSES[key] = made
+    return made
+
+
+def resource_response_class(resource_class: type[R]) -> type[ResourceResponse[R]]:
+    """The `ResourceResponse` subclass whose `.resource` is a `resource_class` (cached)."""
+    if resource_class is User:
+        return UserResponse  # type: ignore[return-value]
+    if resource_class is Group:
+        return GroupResponse  # type: ignore[return-value]
+    return _response_class(ResourceResponse, resource_class)
+
+
+def search_response_class(resource_class: type[R]) -> type[SearchResponse[R]]:
+    """The `SearchResponse` subclass whose `.resources` are `resource_class` models (cached)."""
+    if resource_class is User:
+        return SearchUsersResponse  # type: ignore[return-value]
+    if resource_class is Group:
+        return SearchGroupsResponse  # type: ignore[return-value]
+    return _response_class(SearchResponse, resource_class)
+
+
 class UserResponse(ResourceResponse[User]):
     """A response carrying one `User`."""
 
@@ -353,3 +410,35 @@ class GroupUpdateResponse(GroupResponse):
 
 class GroupDeleteResponse(SCIMResponse):
     """`delete_group()`."""
+
+
+class ServiceProviderConfigResponse(SCIMResponse):
+    """`service_provider_config()`: `.config`, or None when the call failed."""
+
+    @property
+    def config(self) -> ServiceProviderConfig | None:
+        return ServiceProviderConfig.from_dict(self.body) if self.ok and self.body else None
+
+
+class _DiscoveryList(SCIMResponse):
+    def _items(self) -> list[dict[str, Any]]:
+        if not self.ok:
+            return []
+        found = ListResponse.from_dict(self.body).resources
+        return [item for item in found or [] if isinstance(item, dict)]
+
+
+class ResourceTypesResponse(_DiscoveryList):
+    """`resource_types()`: `.resource_types` the server serves."""
+
+    @property
+    def resource_types(self) -> list[ResourceType]:
+        return [ResourceType.from_dict(item) for item in self._items()]
+
+
+class SchemasResponse(_DiscoveryList):
+    """`schemas()`: the `.schemas` the server uses."""
+
+    @property
+    def schemas(self) -> list[Schema]:
+        return [Schema.from_dict(item) for item in self._items()]

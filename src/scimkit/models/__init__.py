@@ -3,6 +3,17 @@
 from __future__ import annotations
 
 from ._base import SCIMModel, attribute
+from .discovery import (
+    AuthenticationScheme,
+    BulkSupport,
+    FilterSupport,
+    ResourceType,
+    Schema,
+    SchemaAttribute,
+    SchemaExtension,
+    ServiceProviderConfig,
+    Supported,
+)
 from .group import Group, GroupMember
 from .messages import ErrorMessage, ListResponse, PatchOp, PatchOperation
 from .resource import Meta, Resource
@@ -23,9 +34,12 @@ from .user import (
 )
 
 __all__ = [
+    "AuthenticationScheme",
+    "BulkSupport",
     "EnterpriseManager",
     "EnterpriseUser",
     "ErrorMessage",
+    "FilterSupport",
     "Group",
     "GroupMember",
     "ListResponse",
@@ -33,7 +47,13 @@ __all__ = [
     "PatchOp",
     "PatchOperation",
     "Resource",
+    "ResourceType",
     "SCIMModel",
+    "Schema",
+    "SchemaAttribute",
+    "SchemaExtension",
+    "ServiceProviderConfig",
+    "Supported",
     "User",
     "UserAddress",
     "UserEmail",

@@ -14,6 +14,7 @@ import ssl
 import threading
 import time
 import urllib.parse
+from collections.abc import Mapping
 from typing import Any
 
 from .. import _schemas
@@ -29,7 +30,53 @@ __all__ = ["SCIMServer"]
 JSON = dict[str, Any]
 logger = logging.getLogger("scimkit.testing")
 
-_RESOURCE_TYPES = ("Users", "Groups")
+
+def _attribute(
+    name: str,
+    kind: str = "string",
+    *,
+    required: bool = False,
+    multi: bool = False,
+    mutability: str = "readWrite",
+    returned: str = "default",
+    uniqueness: str = "none",
+) -> JSON:
+    return {
+        "name": name,
+        "type": kind,
+        "multiValued": multi,
+        "required": required,
+        "caseExact": False,
+        "mutability": mutability,
+        "returned": returned,
+        "uniqueness": uniqueness,
+    }
+
+
+# What /Schemas says of the attributes this server treats specially (RFC 7643 §7).
+_USER_ATTRIBUTES = [
+    _attribute("userName", required=True, uniqueness="server"),
+    _attribute("name", "complex"),
+    _attribute("displayName"),
+    _attribute("active", "boolean"),
+    _attribute("password", mutability="writeOnly", returned="never"),
+    _attribute("emails", "complex", multi=True),
+    _attribute("groups", "complex", multi=True, mutability="readOnly"),
+]
+_GROUP_ATTRIBUTES = [
+    _attribute("displayName", required=True),
+    _attribute("members", "complex", multi=True),
+]
+
+
+def _schema_document(schema: str, name: str, attributes: list[JSON]) -> JSON:
+    return {
+        "schemas": [_schemas.SCHEMA],
+        "id": schema,
+        "name": name,
+        "attributes": attributes,
+        "meta": {"resourceType": "Schema"},
+    }
 
 
 class _Problem(Exception):
@@ -190,6 +237,7 @@ class SCIMServer:
         base_path: str | None = None,
         max_results: int = 1000,
         ssl_context: ssl.SSLContext | None = None,
+        resource_types: Mapping[str, str] | None = None,
     ) -> None:
         if scim_version not in ("2.0", "1.1"):
             raise ValueError(f"scim_version must be '2.0' or '1.1', not {scim_version!r}")
@@ -201,7 +249,17 @@ class SCIMServer:
         self.base_path = (base_path if base_path is not None else default_path).rstrip("/")
         self.max_results = max_results
         self.ssl_context = ssl_context
-        self.store = Store()
+        # Endpoint name -> core schema URN. Types beyond Users and Groups are stored as they
+        # come: no required attributes, no uniqueness rule.
+        self.resource_types: dict[str, str] = {
+            "Users": _schemas.CORE_USER,
+            "Groups": _schemas.CORE_GROUP,
+        }
+        for name, schema in (resource_types or {}).items():
+            if not isinstance(name, str) or not name.isidentifier():
+                raise ValueError(f"resource_types: {name!r} is not an endpoint name like 'Devices'")
+            self.resource_types[name] = schema
+        self.store = Store(self.resource_types)
         self._requests: list[RecordedRequest] = []
         self._faults: list[list[Any]] = []  # [fault, remaining, method, path]
         self._lock = threading.Lock()
@@ -322,9 +380,9 @@ class SCIMServer:
             raise ValueError(problem.detail) from None
 
     def _check_type(self, resource_type: str) -> None:
-        if resource_type not in _RESOURCE_TYPES:
+        if resource_type not in self.resource_types:
             raise ValueError(
-                f"resource_type must be one of {_RESOURCE_TYPES}, not {resource_type!r}"
+                f"resource_type must be one of {tuple(self.resource_types)}, not {resource_type!r}"
             )
 
     # -- one request ----------------------------------------------------------------------
@@ -488,7 +546,9 @@ class SCIMServer:
         endpoint = segments[0]
         if endpoint == "ServiceProviderConfig" and len(segments) == 1 and method == "GET":
             return 200, self._service_provider_config(), {}
-        if endpoint not in _RESOURCE_TYPES or len(segments) > 2:
+        if endpoint in ("ResourceTypes", "Schemas") and method == "GET" and len(segments) <= 2:
+            return 200, self._discovery(endpoint, segments[1] if len(segments) == 2 else None), {}
+        if endpoint not in self.resource_types or len(segments) > 2:
             raise _Problem(404, f"no endpoint {'/'.join(segments)!r}")
         resource_type = endpoint
         with self.store.lock:
@@ -540,7 +600,7 @@ class SCIMServer:
     def _core_schema(self, resource_type: str) -> str:
         if self.scim_version == "1.1":
             return _schemas.V1_CORE
-        return _schemas.CORE_USER if resource_type == "Users" else _schemas.CORE_GROUP
+        return self.resource_types[resource_type]
 
     def _resource_answer(
         self,
@@ -661,7 +721,7 @@ class SCIMServer:
                     and other_name.lower() == user_name.lower()
                 ):
                     raise _Problem(409, f"userName {user_name!r} is already taken", "uniqueness")
-        else:
+        elif resource_type == "Groups":
             display = _get(data, "displayName")
             if not isinstance(display, str) or not display.strip():
                 raise _Problem(400, "displayName is required", "invalidValue")
@@ -766,6 +826,48 @@ class SCIMServer:
             if len(kept) != len(group[key]):
                 changed = {**_without(group, "id", "meta"), key: kept}
                 self.store.put("Groups", changed, location=self.url, resource_id=group["id"])
+
+    def _discovery(self, endpoint: str, name: str | None) -> JSON:
+        """`/ResourceTypes` and `/Schemas` (RFC 7644 §4), as a list or one by id."""
+        if endpoint == "ResourceTypes":
+            items = [self._resource_type(n, schema) for n, schema in self.resource_types.items()]
+        else:
+            items = [self._schema(n, schema) for n, schema in self.resource_types.items()]
+            items.append(_schema_document(_schemas.ENTERPRISE_USER, "EnterpriseUser", []))
+        if name is not None:
+            found = [item for item in items if item["id"] == name]
+            if not found:
+                raise _Problem(404, f"no {endpoint[:-1]} {name!r}")
+            return found[0]
+        return {
+            "schemas": [_schemas.LIST_RESPONSE],
+            "totalResults": len(items),
+            "itemsPerPage": len(items),
+            "startIndex": 1,
+            "Resources": items,
+        }
+
+    def _resource_type(self, name: str, schema: str) -> JSON:
+        singular = name[:-1] if name.endswith("s") else name
+        document: JSON = {
+            "schemas": [_schemas.RESOURCE_TYPE],
+            "id": singular,
+            "name": singular,
+            "endpoint": f"/{name}",
+            "schema": schema,
+            "meta": {
+                "resourceType": "ResourceType",
+                "location": f"{self.url}/ResourceTypes/{singular}",
+            },
+        }
+        if name == "Users":
+            document["schemaExtensions"] = [{"schema": _schemas.ENTERPRISE_USER, "required": False}]
+        return document
+
+    def _schema(self, name: str, schema: str) -> JSON:
+        singular = name[:-1] if name.endswith("s") else name
+        attributes = {"Users": _USER_ATTRIBUTES, "Groups": _GROUP_ATTRIBUTES}.get(name, [])
+        return _schema_document(schema, singular, attributes)
 
     def _service_provider_config(self) -> JSON:
         return {

@@ -6,6 +6,7 @@ import copy
 import datetime
 import threading
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 __all__ = ["Store"]
@@ -21,9 +22,9 @@ def _now() -> str:
 class Store:
     """Resources by type ("Users", "Groups") and id, each with a version counter."""
 
-    def __init__(self) -> None:
+    def __init__(self, resource_types: Iterable[str] = ("Users", "Groups")) -> None:
         self.lock = threading.RLock()
-        self._resources: dict[str, dict[str, JSON]] = {"Users": {}, "Groups": {}}
+        self._resources: dict[str, dict[str, JSON]] = {name: {} for name in resource_types}
         self._versions: dict[str, int] = {}
 
     def clear(self) -> None:

@@ -1,0 +1,154 @@
+"""Any resource type, ETag preconditions and discovery, against the local server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from scimkit import (
+    PatchOperation,
+    PreconditionFailed,
+    Resource,
+    SCIMClient,
+    User,
+    attribute,
+)
+from scimkit.testing import SCIMServer
+
+DEVICE = "urn:example:schemas:2.0:Device"
+
+
+class Device(Resource):
+    """A custom resource type, declared in a few lines."""
+
+    schema = DEVICE
+    endpoint = "/Devices"
+
+    serial_number: str | None = attribute()
+    location: str | None = attribute()
+
+
+@pytest.fixture
+def device_server() -> Iterator[SCIMServer]:
+    with SCIMServer(resource_types={"Devices": DEVICE}) as server:
+        yield server
+
+
+@pytest.fixture
+def device_client(device_server) -> Iterator[SCIMClient]:
+    with SCIMClient(device_server.url, token=device_server.token) as client:
+        yield client
+
+
+def test_a_custom_resource_type_goes_through_every_operation(device_client, device_server):
+    created = device_client.create(Device(serial_number="X1", location="Rack 1"))
+    assert created.status_code == 201
+    device = created.resource
+    assert isinstance(device, Device) and device.serial_number == "X1"
+    assert device_server.requests[-1].json == {
+        "schemas": [DEVICE],
+        "serialNumber": "X1",
+        "location": "Rack 1",
+    }
+
+    assert device_client.read(Device, device.id).resource.location == "Rack 1"
+    page = device_client.search(Device, filter='serialNumber sw "X"', count=10)
+    assert [d.serial_number for d in page.resources] == ["X1"]
+    assert all(isinstance(d, Device) for d in page.resources)
+
+    patched = device_client.patch(
+        Device, device.id, [PatchOperation(op="replace", path="location", value="Rack 2")]
+    )
+    assert patched.resource.location == "Rack 2"
+    current = patched.resource
+    current.location = "Rack 3"
+    assert device_client.replace(current).resource.location == "Rack 3"
+    assert [d.id for d in device_client.iter_resources(Device, page_size=1)] == [device.id]
+    assert device_client.delete(Device, device.id).status_code == 204
+    assert device_client.read(Device, device.id).status_code == 404
+
+
+def test_plain_dicts_with_an_endpoint_work_like_models(device_client, device_server):
+    created = device_client.create({"schemas": [DEVICE], "serialNumber": "D1"}, endpoint="/Devices")
+    assert created.status_code == 201
+    device_id = created.resource.id
+    assert device_client.read("/Devices", device_id).resource["serialNumber"] == "D1"
+    assert device_client.search("Devices").total_results == 1
+    assert device_client.delete("/Devices", device_id).status_code == 204
+
+
+def test_users_methods_and_generic_methods_share_one_path(client, server):
+    created = client.create(User(user_name="gen"))
+    assert created.status_code == 201 and created.resource.user_name == "gen"
+    assert client.read_user(created.resource.id).user.user_name == "gen"
+    assert client.read(User, created.resource.id).resource.user_name == "gen"
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "name"),
+    [
+        (lambda c: c.create({"serialNumber": "x"}), TypeError, "endpoint"),
+        (lambda c: c.read(42, "id"), TypeError, "resource_type"),
+        (lambda c: c.read("/Dev?ices", "id"), ValueError, "resource_type"),
+        (lambda c: c.read(Resource, "id"), ValueError, "endpoint"),
+        (lambda c: c.read_user("id", if_none_match=""), ValueError, "if_none_match"),
+        (lambda c: c.delete_user("id", if_match='W/"1"\r\nX: y'), ValueError, "if_match"),
+    ],
+)
+def test_generic_misuse_fails_fast(client, call, error, name):
+    with pytest.raises(error, match=name):
+        call(client)
+
+
+def test_stale_etag_on_replace_patch_delete_is_precondition_failed(client, server):
+    user = client.create_user(User(user_name="etag")).user
+    stale = user.etag
+    client.patch_user(user.id, User(title="changed"))
+    resp = client.update_user(user, if_match=stale)
+    assert resp.status_code == 412 and server.requests[-1].headers["If-Match"] == stale
+    with pytest.raises(PreconditionFailed):
+        resp.raise_for_status()
+    assert client.patch_user(user.id, User(title="x"), if_match=stale).status_code == 412
+    assert client.delete_user(user.id, if_match=stale).status_code == 412
+    fresh = client.read_user(user.id)
+    assert client.delete_user(user.id, if_match=fresh.etag).status_code == 204
+
+
+def test_if_none_match_gives_not_modified(client, server):
+    user = client.create_user(User(user_name="cache")).user
+    resp = client.read_user(user.id, if_none_match=user.etag)
+    assert resp.status_code == 304 and resp.not_modified and resp.ok
+    assert resp.user is None and resp.errors is None
+    client.patch_user(user.id, User(title="new"))
+    again = client.read_user(user.id, if_none_match=user.etag)
+    assert again.status_code == 200 and not again.not_modified and again.user.title == "new"
+
+
+def test_discovery_reads_config_types_and_schemas_once(device_client, device_server):
+    found = device_client.discover()
+    assert found.supports("patch") and found.supports("etag") and not found.supports("bulk")
+    assert found.max_results == 1000
+    assert found.endpoint_for("Device") == "/Devices"
+    assert found.endpoint_for("urn:ietf:params:scim:schemas:core:2.0:User") == "/Users"
+    user_schema = found.schema("urn:ietf:params:scim:schemas:core:2.0:User")
+    assert user_schema.attribute("USERNAME").required is True
+    seen = len(device_server.requests)
+    assert device_client.discover() is found and len(device_server.requests) == seen
+    device_client.discover(refresh=True)
+    assert len(device_server.requests) == seen + 3
+    with pytest.raises(ValueError, match="feature"):
+        found.supports("teleport")
+
+
+def test_discovery_calls_return_typed_models(client):
+    config = client.service_provider_config().config
+    assert config.filter.max_results == 1000 and config.authentication_schemes[0].type
+    types = client.resource_types().resource_types
+    assert {t.endpoint for t in types} == {"/Users", "/Groups"}
+    users = next(t for t in types if t.endpoint == "/Users")
+    assert users.schema_extensions[0].schema.endswith("enterprise:2.0:User")
+    assert {s.id for s in client.schemas().schemas} >= {
+        "urn:ietf:params:scim:schemas:core:2.0:User",
+        "urn:ietf:params:scim:schemas:core:2.0:Group",
+    }
