@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._schemas import PATCH_OP
@@ -49,10 +50,200 @@ class PatchOp(SCIMModel):
             data = {"schemas": [PATCH_OP], **data}
         return data
 
+    @classmethod
+    def add_members(cls, members: Sequence[str | Mapping[str, Any] | SCIMModel]) -> PatchOp:
+        """Add members to a group: ids, or member objects (`{"value": id, "display": ...}`).
+
+        client.patch_group(group_id, PatchOp.add_members([alice_id, bob_id]))
+        """
+        values = [_member(m, "members") for m in members]
+        if not values:
+            raise ValueError("members must not be empty")
+        return cls(operations=[PatchOperation(op="add", path="members", value=values)])
+
+    @classmethod
+    def remove_members(cls, member_ids: Sequence[str]) -> PatchOp:
+        """Remove members from a group by id, one `members[value eq "id"]` path each
+        (RFC 7644 §3.5.2.2).
+
+            client.patch_group(group_id, PatchOp.remove_members([bob_id]))
+        """
+        ids = [_member(m, "member_ids")["value"] for m in member_ids]
+        if not ids:
+            raise ValueError("member_ids must not be empty")
+        return cls(
+            operations=[PatchOperation(op="remove", path=_value_path("members", i)) for i in ids]
+        )
+
+    @classmethod
+    def diff(
+        cls, old: SCIMModel | Mapping[str, Any], new: SCIMModel | Mapping[str, Any]
+    ) -> PatchOp:
+        """The operations that turn `old` into `new`, so that a script can read a resource,
+        change a copy, and send only what changed.
+
+            before = client.read_user(user_id).user
+            after = User.from_dict(before.to_dict())
+            after.title = "Lead"
+            client.patch_user(user_id, PatchOp.diff(before, after))
+
+        Single-valued attributes become `add`, `replace` or `remove`; complex ones are compared
+        sub-attribute by sub-attribute; multi-valued ones whose elements carry a unique `value`
+        (members, emails) are compared element by element, so one new member is one `add`;
+        other lists are replaced whole. Extension attributes use URN-qualified paths.
+        Read-only attributes (`id`, `meta`, `schemas`, a User's `groups`) are never changed.
+        """
+        before = _json_of(old, "old")
+        after = _json_of(new, "new")
+        operations: list[PatchOperation] = []
+        _diff_object(before, after, "", operations, top=True)
+        return cls(operations=operations)
+
 
 # A body is only read as an error when it has one of these members (or the Error schema).
 _ERROR_KEYS = frozenset({"errors", "scimtype", "detail"})
 _ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:error"
+
+
+_READ_ONLY_TOP = frozenset({"id", "meta", "schemas", "groups"})
+
+
+def _json_of(value: object, argument: str) -> dict[str, Any]:
+    if isinstance(value, SCIMModel):
+        return value.to_dict()
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"{argument} must be a model or a dict, not {type(value).__name__}")
+
+
+def _member(value: object, argument: str) -> dict[str, Any]:
+    if isinstance(value, str):
+        if not value:
+            raise ValueError(f"{argument} must not hold an empty id")
+        return {"value": value}
+    data = _json_of(value, argument)
+    if not isinstance(data.get("value"), str) or not data["value"]:
+        raise ValueError(f"each of {argument} needs a 'value' (the member's id)")
+    return data
+
+
+def _value_path(attr: str, value: Any) -> str:
+    """`attr[value eq "..."]` with the value escaped as a JSON string."""
+    from ..filters import AttrPath, Comparison, PatchPath
+
+    return str(PatchPath(AttrPath(attr), Comparison(AttrPath("value"), "eq", value)))
+
+
+def _lookup(data: Mapping[str, Any]) -> dict[str, str]:
+    return {key.lower(): key for key in data}
+
+
+def _diff_object(
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    prefix: str,
+    out: list[PatchOperation],
+    *,
+    top: bool = False,
+) -> None:
+    """Operations for every attribute of one object (the resource, or an extension)."""
+    old_keys = _lookup(before)
+    new_keys = _lookup(after)
+    for lower, key in new_keys.items():
+        if top and lower in _READ_ONLY_TOP:
+            continue
+        path = prefix + key
+        value = after[key]
+        if lower not in old_keys:
+            if value is not None:
+                if top and lower.startswith("urn:") and isinstance(value, dict):
+                    _diff_object({}, value, key + ":", out)
+                else:
+                    out.append(PatchOperation(op="add", path=path, value=value))
+            continue
+        previous = before[old_keys[lower]]
+        if previous == value:
+            continue
+        if value is None:
+            out.append(PatchOperation(op="remove", path=path))
+        elif (
+            top
+            and lower.startswith("urn:")
+            and isinstance(value, dict)
+            and isinstance(previous, dict)
+        ):
+            _diff_object(previous, value, key + ":", out)
+        elif isinstance(value, dict) and isinstance(previous, dict) and not prefix:
+            _diff_complex(previous, value, path, out)
+        elif isinstance(value, list) and isinstance(previous, list):
+            _diff_list(previous, value, path, out)
+        else:
+            out.append(PatchOperation(op="replace", path=path, value=value))
+    for lower, key in old_keys.items():
+        if lower not in new_keys and not (top and lower in _READ_ONLY_TOP):
+            if before[key] is not None:
+                out.append(PatchOperation(op="remove", path=prefix + key))
+
+
+def _diff_complex(
+    before: Mapping[str, Any], after: Mapping[str, Any], path: str, out: list[PatchOperation]
+) -> None:
+    """A single-valued complex attribute (`name`): one operation per sub-attribute."""
+    old_keys = _lookup(before)
+    new_keys = _lookup(after)
+    for lower, key in new_keys.items():
+        value = after[key]
+        previous = before[old_keys[lower]] if lower in old_keys else None
+        if value == previous:
+            continue
+        sub = f"{path}.{key}"
+        if value is None:
+            out.append(PatchOperation(op="remove", path=sub))
+        else:
+            op = "replace" if lower in old_keys else "add"
+            out.append(PatchOperation(op=op, path=sub, value=value))
+    for lower, key in old_keys.items():
+        if lower not in new_keys and before[key] is not None:
+            out.append(PatchOperation(op="remove", path=f"{path}.{key}"))
+
+
+def _keyed(items: list[Any]) -> dict[Any, Any] | None:
+    """Elements by their `value`, or None when they are not uniquely keyed that way."""
+    keyed: dict[Any, Any] = {}
+    for item in items:
+        if not isinstance(item, dict):
+            return None
+        value = item.get("value")
+        if not isinstance(value, (str, int)) or isinstance(value, bool) or value in keyed:
+            return None
+        keyed[value] = item
+    return keyed
+
+
+def _diff_list(before: list[Any], after: list[Any], path: str, out: list[PatchOperation]) -> None:
+    """A multi-valued attribute: element by element when elements have unique `value`s."""
+    old = _keyed(before)
+    new = _keyed(after)
+    if old is None or new is None or not after:
+        if after:
+            out.append(PatchOperation(op="replace", path=path, value=after))
+        else:
+            out.append(PatchOperation(op="remove", path=path))
+        return
+    added: list[Any] = []
+    for value, item in new.items():
+        if value not in old:
+            added.append(item)
+        elif old[value] != item:
+            # Changed element: take the old one out and put the new one in, so that
+            # sub-attributes it no longer has go too.
+            out.append(PatchOperation(op="remove", path=_value_path(path, value)))
+            added.append(item)
+    for value in old:
+        if value not in new:
+            out.append(PatchOperation(op="remove", path=_value_path(path, value)))
+    if added:
+        out.append(PatchOperation(op="add", path=path, value=added))
 
 
 def _as_int(value: Any) -> int | None:

@@ -1,0 +1,164 @@
+"""PatchOp.diff and the membership helpers: applying the diff turns old into new."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from scimkit import EnterpriseUser, Group, GroupMember, PatchOp, User, UserEmail, UserName
+from scimkit.testing._engine import apply_patch
+
+CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+
+BASE = {
+    "schemas": [CORE, ENTERPRISE],
+    "id": "1",
+    "userName": "bjensen",
+    "title": "Guide",
+    "active": True,
+    "name": {"givenName": "Barbara", "familyName": "Jensen"},
+    "emails": [
+        {"value": "b@example.com", "type": "work", "primary": True},
+        {"value": "babs@home.org", "type": "home"},
+    ],
+    "nickNames": ["babs", "b"],
+    ENTERPRISE: {"department": "Tours", "manager": {"value": "m1"}},
+    "meta": {"version": 'W/"1"'},
+}
+
+
+def normalised(resource):
+    """Multi-valued attributes compared as sets (their order carries no meaning), and null
+    the same as absent (RFC 7643 §2.5)."""
+    out = {k: v for k, v in copy.deepcopy(resource).items() if v is not None}
+    for key, value in out.items():
+        if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+            out[key] = sorted(value, key=lambda v: repr(sorted(v.items())))
+    out.pop("schemas", None)
+    return out
+
+
+def changed(**edits):
+    after = copy.deepcopy(BASE)
+    for key, value in edits.items():
+        if value is ...:
+            after.pop(key, None)
+        else:
+            after[key] = value
+    return after
+
+
+CASES = {
+    "nothing": changed(),
+    "replace a string": changed(title="Lead"),
+    "add an attribute": changed(displayName="Babs"),
+    "remove an attribute": changed(title=...),
+    "null removes": changed(title=None),
+    "boolean": changed(active=False),
+    "sub-attribute": changed(name={"givenName": "Babs", "familyName": "Jensen"}),
+    "sub-attribute removed": changed(name={"givenName": "Barbara"}),
+    "email added": changed(emails=BASE["emails"] + [{"value": "new@example.com", "type": "other"}]),
+    "email removed": changed(emails=BASE["emails"][:1]),
+    "email changed": changed(
+        emails=[{"value": "b@example.com", "type": "work"}, BASE["emails"][1]]
+    ),
+    "all emails removed": changed(emails=...),
+    "scalar list": changed(nickNames=["b"]),
+    "extension attribute": changed(
+        **{ENTERPRISE: {"department": "Ops", "manager": {"value": "m1"}}}
+    ),
+    "extension sub-object": changed(
+        **{ENTERPRISE: {"department": "Tours", "manager": {"value": "m2"}}}
+    ),
+    "extension removed attribute": changed(**{ENTERPRISE: {"department": "Tours"}}),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_applying_the_diff_turns_old_into_new(name):
+    after = CASES[name]
+    ops = PatchOp.diff(BASE, after)
+    result = BASE
+    if ops.operations:
+        result = apply_patch(BASE, ops.to_dict()["Operations"], core_schema=CORE)
+    assert normalised(result) == normalised(after)
+
+
+def test_no_change_is_no_operation():
+    assert PatchOp.diff(BASE, copy.deepcopy(BASE)).operations == []
+
+
+def test_one_new_member_is_one_add_and_one_gone_member_one_remove():
+    before = Group(display_name="G", members=[GroupMember(value="a"), GroupMember(value="b")])
+    after = Group(display_name="G", members=[GroupMember(value="a"), GroupMember(value="c")])
+    ops = [op.to_dict() for op in PatchOp.diff(before, after).operations]
+    assert ops == [
+        {"op": "remove", "path": 'members[value eq "b"]'},
+        {"op": "add", "path": "members", "value": [{"value": "c"}]},
+    ]
+
+
+def test_read_only_attributes_are_never_in_a_diff():
+    before = {"id": "1", "meta": {"version": "1"}, "groups": [{"value": "g"}], "userName": "a"}
+    after = {"id": "2", "meta": {"version": "2"}, "groups": [], "userName": "a"}
+    assert PatchOp.diff(before, after).operations == []
+
+
+def test_diff_of_models_reads_the_json():
+    before = User(user_name="a", name=UserName(given_name="A"), emails=[UserEmail(value="a@x")])
+    after = User(
+        user_name="a",
+        name=UserName(given_name="B"),
+        emails=[UserEmail(value="a@x")],
+        enterprise=EnterpriseUser(department="D"),
+    )
+    ops = [op.to_dict() for op in PatchOp.diff(before, after).operations]
+    assert {"op": "replace", "path": "name.givenName", "value": "B"} in ops
+    assert {"op": "add", "path": f"{ENTERPRISE}:department", "value": "D"} in ops
+    assert len(ops) == 2
+
+
+def test_values_in_paths_are_escaped():
+    ops = PatchOp.remove_members(['we"ird\\id'])
+    assert ops.operations[0].path == 'members[value eq "we\\"ird\\\\id"]'
+
+
+def test_membership_helpers_through_the_server(client):
+    users = [client.create_user(User(user_name=n)).user.id for n in ("a", "b", "c")]
+    group_id = client.create_group(Group(display_name="G")).group.id
+    added = client.patch_group(group_id, PatchOp.add_members(users))
+    assert sorted(m.value for m in added.group.members) == sorted(users)
+    removed = client.patch_group(group_id, PatchOp.remove_members(users[:2]))
+    assert [m.value for m in removed.group.members] == [users[2]]
+
+
+def test_read_change_send_only_the_diff(client, server):
+    user = client.create_user(
+        User(user_name="d", title="Intern", emails=[UserEmail(value="d@x")])
+    ).user
+    edited = User.from_dict(user.to_dict())
+    edited.title = "Engineer"
+    edited.emails.append(UserEmail(value="d2@x", type="work"))
+    resp = client.patch_user(user.id, PatchOp.diff(user, edited))
+    assert server.requests[-1].json["Operations"] == [
+        {"op": "replace", "path": "title", "value": "Engineer"},
+        {"op": "add", "path": "emails", "value": [{"value": "d2@x", "type": "work"}]},
+    ]
+    assert resp.user.title == "Engineer" and len(resp.user.emails) == 2
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda: PatchOp.add_members([]), ValueError),
+        (lambda: PatchOp.add_members([""]), ValueError),
+        (lambda: PatchOp.add_members([{"display": "no value"}]), ValueError),
+        (lambda: PatchOp.remove_members([]), ValueError),
+        (lambda: PatchOp.diff("a", {}), TypeError),
+    ],
+)
+def test_helper_misuse_fails_fast(call, error):
+    with pytest.raises(error):
+        call()
