@@ -152,3 +152,39 @@ def test_discovery_calls_return_typed_models(client):
         "urn:ietf:params:scim:schemas:core:2.0:User",
         "urn:ietf:params:scim:schemas:core:2.0:Group",
     }
+
+
+def test_post_search_sends_a_search_request_body(client, server):
+    for name in ("ann", "bob", "cat"):
+        client.create_user(User(user_name=name))
+    page = client.search(
+        User,
+        filter='userName ne "bob"',
+        attributes=["userName"],
+        sort_by="userName",
+        count=5,
+        use_post=True,
+    )
+    received = server.requests[-1]
+    assert received.method == "POST" and received.path == "/scim/v2/Users/.search"
+    assert received.query == {}
+    assert received.json == {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+        "filter": 'userName ne "bob"',
+        "count": 5,
+        "attributes": ["userName"],
+        "sortBy": "userName",
+    }
+    assert [u.user_name for u in page.resources] == ["ann", "cat"]
+
+
+def test_root_search_returns_each_resource_as_its_own_model(device_client, device_server):
+    device_client.create_user(User(user_name="u1"))
+    device_client.create(Device(serial_number="S1"))
+    device_client.create_group({"displayName": "G1"})
+    found = device_client.search_all()
+    assert device_server.requests[-1].path == "/scim/v2/.search"
+    kinds = sorted(type(r).__name__ for r in found.resources)
+    assert kinds == ["Device", "Group", "User"] and found.total_results == 3
+    only_users = device_client.search_all(filter='userName eq "u1"')
+    assert [type(r).__name__ for r in only_users.resources] == ["User"]

@@ -379,3 +379,16 @@ def patch_body(
         ):
             raise ValueError(f"{argument}: each operation needs an op of add, remove or replace")
     return {"schemas": [_schemas.PATCH_OP], "Operations": operations}
+
+
+def search_request(query: Mapping[str, str]) -> JSON:
+    """A `SearchRequest` body (RFC 7644 §3.4.3) from validated query parameters."""
+    body: JSON = {"schemas": [_schemas.SEARCH_REQUEST]}
+    for name, value in query.items():
+        if name in ("attributes", "excludedAttributes"):
+            body[name] = value.split(",")
+        elif name in ("startIndex", "count"):
+            body[name] = int(value)
+        else:
+            body[name] = value
+    return body

@@ -285,6 +285,7 @@ class SCIMClient:
         excluded_attributes: AttributeNames = None,
         sort_by: str | None = None,
         sort_order: str | None = None,
+        use_post: bool = False,
     ) -> ResponseT:
         query = _request.query_params(
             filter=filter,
@@ -295,6 +296,14 @@ class SCIMClient:
             sort_by=sort_by,
             sort_order=sort_order,
         )
+        if use_post:
+            # RFC 7644 §3.4.3: the query in a body keeps filters out of URLs and logs.
+            return self._call(
+                "POST",
+                f"{resource_class.endpoint}/.search",
+                body=_request.search_request(query),
+                response_class=response_class,
+            )
         return self._call(
             "GET", resource_class.endpoint, query=query, response_class=response_class
         )
@@ -518,8 +527,12 @@ class SCIMClient:
         excluded_attributes: AttributeNames = None,
         sort_by: str | None = None,
         sort_order: str | None = None,
+        use_post: bool = False,
     ) -> SearchResponse[R]:
         """One page of resources of any type (RFC 7644 §3.4.2).
+
+        `use_post=True` sends the query as a `SearchRequest` to `<endpoint>/.search`
+        (§3.4.3), which keeps filters with personal data out of URLs and access logs.
 
         page = client.search(Device, filter='serialNumber sw "X"', count=50)
         page.resources, page.total_results
@@ -535,6 +548,38 @@ class SCIMClient:
             excluded_attributes=excluded_attributes,
             sort_by=sort_by,
             sort_order=sort_order,
+            use_post=use_post,
+        )
+
+    def search_all(
+        self,
+        *,
+        filter: object = None,
+        start_index: int | None = None,
+        count: int | None = None,
+        attributes: AttributeNames = None,
+        excluded_attributes: AttributeNames = None,
+        sort_by: str | None = None,
+        sort_order: str | None = None,
+    ) -> SearchResponse[Resource]:
+        """Search every resource type at once: `POST /.search` at the server root (§3.4.3).
+
+        Each result becomes the model registered for its `schemas` (`User`, `Group`, ...).
+
+            found = client.search_all(filter='meta.lastModified gt "2024-01-01T00:00:00Z"')
+            users = [r for r in found.resources if isinstance(r, User)]
+        """
+        return self._search(
+            _ROOT,
+            SearchResponse,
+            filter=filter,
+            start_index=start_index,
+            count=count,
+            attributes=attributes,
+            excluded_attributes=excluded_attributes,
+            sort_by=sort_by,
+            sort_order=sort_order,
+            use_post=True,
         )
 
     def iter_resources(
@@ -891,6 +936,16 @@ def _precondition(name: str, etag: str | None) -> dict[str, str] | None:
 
 
 _ENDPOINT_CLASSES: dict[str, type[Resource]] = {}
+
+
+class _Root(Resource):
+    """The server root, for `POST /.search` across resource types."""
+
+    __slots__ = ()
+    endpoint = ""
+
+
+_ROOT: type[Resource] = _Root
 
 
 def _resource_class(resource_type: object) -> type[Any]:

@@ -264,12 +264,20 @@ class SearchResponse(SCIMResponse, Generic[R]):
 
     @property
     def resources(self) -> list[R]:
-        """The resources of this page as models; entries that are not objects are skipped."""
+        """The resources of this page as models; entries that are not objects are skipped.
+
+        A search across resource types (the server root) gives each resource the model
+        registered for its `schemas` (`User`, `Group`, your own `Resource` subclasses).
+        """
         cached = self.__dict__.get("_resources")
         if cached is None:
             found = self._list.resources if self.ok else None
+            items = [item for item in found or [] if isinstance(item, dict)]
             model = self.resource_class
-            cached = [model.from_dict(item) for item in found or [] if isinstance(item, dict)]
+            if model is Resource:
+                cached = [Resource.class_for(item).from_dict(item) for item in items]
+            else:
+                cached = [model.from_dict(item) for item in items]
             self.__dict__["_resources"] = cached
         return cast("list[R]", cached)
 

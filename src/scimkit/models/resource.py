@@ -44,6 +44,25 @@ class Resource(SCIMModel):
     #: Attributes the server owns (RFC 7643 §2.2 mutability readOnly).
     read_only_attributes: ClassVar[tuple[str, ...]] = ("id", "meta")
 
+    #: Resource classes by lower-cased core schema URN, filled as classes are defined, so that
+    #: a root search's mixed results become the right models.
+    registry: ClassVar[dict[str, type[Resource]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.schema:
+            Resource.registry[cls.schema.lower()] = cls
+
+    @classmethod
+    def class_for(cls, data: dict[str, Any]) -> type[Resource]:
+        """The registered class for a JSON resource, by its `schemas`; `Resource` if none."""
+        schemas = data.get("schemas")
+        if isinstance(schemas, list):
+            for urn in schemas:
+                if isinstance(urn, str) and urn.lower() in Resource.registry:
+                    return Resource.registry[urn.lower()]
+        return Resource
+
     schemas: list[str] | None = attribute(multi_valued=True)
     id: str | None = attribute()
     external_id: str | None = attribute()

@@ -546,6 +546,17 @@ class SCIMServer:
         endpoint = segments[0]
         if endpoint == "ServiceProviderConfig" and len(segments) == 1 and method == "GET":
             return 200, self._service_provider_config(), {}
+        if endpoint == ".search" and len(segments) == 1 and method == "POST":
+            with self.store.lock:
+                return 200, self._search_request(None, record), {}
+        if (
+            len(segments) == 2
+            and segments[1] == ".search"
+            and endpoint in self.resource_types
+            and method == "POST"
+        ):
+            with self.store.lock:
+                return 200, self._search_request(endpoint, record), {}
         if endpoint in ("ResourceTypes", "Schemas") and method == "GET" and len(segments) <= 2:
             return 200, self._discovery(endpoint, segments[1] if len(segments) == 2 else None), {}
         if endpoint not in self.resource_types or len(segments) > 2:
@@ -671,41 +682,69 @@ class SCIMServer:
 
     # -- operations -----------------------------------------------------------------------
 
-    def _list(self, resource_type: str, query: dict[str, list[str]]) -> JSON:
-        core = self._core_schema(resource_type)
-        candidates = [self._render(resource_type, r) for r in self.store.all(resource_type)]
+    def _list(self, resource_type: str | None, query: dict[str, list[str]]) -> JSON:
+        """A page of one resource type, or of every type (`resource_type=None`, root search)."""
+        types = [resource_type] if resource_type is not None else list(self.resource_types)
         text = (query.get("filter") or [""])[-1]
+        node = None
         if text:
             try:
                 node = parse_filter(text)
             except FilterSyntaxError as exc:
                 raise _Problem(400, str(exc), "invalidFilter") from None
-            try:
-                candidates = [r for r in candidates if matches(r, node, core_schema=core)]
-            except EngineError as exc:
-                raise _Problem(exc.status, exc.detail, exc.scim_type) from None
+        tagged: list[tuple[str, JSON]] = []
+        for name in types:
+            core = self._core_schema(name)
+            for stored in self.store.all(name):
+                rendered = self._render(name, stored)
+                try:
+                    if node is None or matches(rendered, node, core_schema=core):
+                        tagged.append((name, rendered))
+                except EngineError as exc:
+                    raise _Problem(exc.status, exc.detail, exc.scim_type) from None
         sort_by = (query.get("sortBy") or [""])[-1]
         if sort_by:
             descending = (query.get("sortOrder") or [""])[-1].lower() == "descending"
+            order = {id(r): n for n, r in tagged}
             try:
-                candidates = sort_resources(
-                    candidates, sort_by, descending=descending, core_schema=core
+                ordered = sort_resources(
+                    [r for _, r in tagged],
+                    sort_by,
+                    descending=descending,
+                    core_schema=self._core_schema(types[0]),
                 )
             except EngineError as exc:
                 raise _Problem(exc.status, exc.detail, exc.scim_type) from None
+            tagged = [(order[id(r)], r) for r in ordered]
         # RFC 7644 §3.4.2.4: startIndex below 1 means 1; a negative count means 0.
         start = max(1, self._int(query, "startIndex", 1))
         count = min(max(0, self._int(query, "count", self.max_results)), self.max_results)
-        page = candidates[start - 1 : start - 1 + count]
-        resources = [self._project(resource_type, r, query) for r in page]
+        page = tagged[start - 1 : start - 1 + count]
+        resources = [self._project(name, r, query) for name, r in page]
         schemas = [_schemas.LIST_RESPONSE] if self.scim_version == "2.0" else [_schemas.V1_CORE]
         return {
             "schemas": schemas,
-            "totalResults": len(candidates),
+            "totalResults": len(tagged),
             "itemsPerPage": len(resources),
             "startIndex": start,
             "Resources": resources,
         }
+
+    def _search_request(self, resource_type: str | None, record: RecordedRequest) -> JSON:
+        """POST `.search` (RFC 7644 §3.4.3): the query parameters come in a SearchRequest."""
+        body = self._json_body(record)
+        query: dict[str, list[str]] = {}
+        for name in ("filter", "sortBy", "sortOrder", "startIndex", "count"):
+            value = _get(body, name)
+            if value is not None:
+                query[name] = [str(value)]
+        for name in ("attributes", "excludedAttributes"):
+            value = _get(body, name)
+            if isinstance(value, list):
+                query[name] = [",".join(str(v) for v in value)]
+            elif isinstance(value, str):
+                query[name] = [value]
+        return self._list(resource_type, query)
 
     def _validate(self, resource_type: str, data: JSON, resource_id: str | None) -> JSON:
         data = _without(data, "id", "meta", *(("groups",) if resource_type == "Users" else ()))
