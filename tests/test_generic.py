@@ -127,7 +127,9 @@ def test_if_none_match_gives_not_modified(client, server):
 
 def test_discovery_reads_config_types_and_schemas_once(device_client, device_server):
     found = device_client.discover()
-    assert found.supports("patch") and found.supports("etag") and not found.supports("bulk")
+    assert found.supports("patch") and found.supports("etag") and found.supports("bulk")
+    assert not found.supports("change_password")
+    assert found.bulk_limits == (1000, 1048576)
     assert found.max_results == 1000
     assert found.endpoint_for("Device") == "/Devices"
     assert found.endpoint_for("urn:ietf:params:scim:schemas:core:2.0:User") == "/Users"

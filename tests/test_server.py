@@ -631,7 +631,7 @@ def test_service_provider_config_lists_each_feature_and_max_results(server):
     assert config["filter"] == {"supported": True, "maxResults": 1000}
     assert config["sort"] == {"supported": True}
     assert config["etag"] == {"supported": True}
-    assert config["bulk"]["supported"] is False
+    assert config["bulk"] == {"supported": True, "maxOperations": 1000, "maxPayloadSize": 1048576}
     assert config["changePassword"]["supported"] is False
     assert config["authenticationSchemes"][0]["type"] == "oauthbearertoken"
 

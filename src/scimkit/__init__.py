@@ -38,6 +38,8 @@ from .errors import (
 )
 from .models import (
     AuthenticationScheme,
+    BulkOperation,
+    BulkOperationResult,
     BulkSupport,
     EnterpriseManager,
     EnterpriseUser,
@@ -71,6 +73,7 @@ from .models import (
     attribute,
 )
 from .responses import (
+    BulkResponse,
     GroupCreateResponse,
     GroupDeleteResponse,
     GroupPatchResponse,
@@ -96,6 +99,9 @@ from .responses import (
 __all__ = [
     "AuthenticationScheme",
     "BadRequest",
+    "BulkOperation",
+    "BulkOperationResult",
+    "BulkResponse",
     "BulkSupport",
     "Conflict",
     "ConnectError",

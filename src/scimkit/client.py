@@ -7,13 +7,22 @@ import ssl as ssl_module
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeVar, Union
 
-from . import _request
+from . import _request, _schemas
 from ._headers import Headers
 from ._request import Dialect, Token
 from ._transport import Transport, redact_url, validate_proxy
 from .discovery import Discovery
-from .models import Group, Resource, ServiceProviderConfig, User
+from .models import (
+    BulkOperation,
+    BulkOperationResult,
+    Group,
+    Resource,
+    SCIMModel,
+    ServiceProviderConfig,
+    User,
+)
 from .responses import (
+    BulkResponse,
     GroupCreateResponse,
     GroupDeleteResponse,
     GroupPatchResponse,
@@ -102,6 +111,7 @@ class SCIMClient:
             _request.validate_header("token", token)
         self._token = token
         self._discovery: Discovery | None = None
+        self._bulk_config: ServiceProviderConfig | None = None
         self._static_authorization = f"Bearer {token}" if isinstance(token, str) else None
         if isinstance(timeout, tuple):
             if len(timeout) != 2:
@@ -656,6 +666,84 @@ class SCIMClient:
         cls = _resource_class(resource_type)
         return self._delete(cls, SCIMResponse, id, if_match)
 
+    # -- bulk (RFC 7644 §3.7) -------------------------------------------------------------
+
+    def bulk(
+        self,
+        operations: Sequence[BulkOperation | Mapping[str, Any]],
+        *,
+        fail_on_errors: int | None = None,
+        max_operations: int | None = None,
+        max_payload_size: int | None = None,
+    ) -> BulkResponse:
+        """Send many operations in as few requests as the server allows.
+
+        The batch is split to fit the server's `maxOperations` and `maxPayloadSize` (read
+        once from `/ServiceProviderConfig`, or given here). Within a request the server
+        resolves `"bulkId:..."` references; across requests scimkit replaces them with the ids
+        the earlier requests created, so keep an operation after the one it refers to.
+        `fail_on_errors` stops after that many failed operations, here and across requests.
+
+            result = client.bulk([
+                BulkOperation(method="POST", path="/Users", bulk_id="u1",
+                              data={"userName": "alice"}),
+                BulkOperation(method="POST", path="/Groups", bulk_id="g1",
+                              data={"displayName": "Ops", "members": [{"value": "bulkId:u1"}]}),
+            ])
+            result.ids["u1"], result.failed
+        """
+        prepared = [_bulk_operation(op, index) for index, op in enumerate(operations)]
+        if not prepared:
+            raise ValueError("operations must not be empty")
+        if fail_on_errors is not None and (
+            isinstance(fail_on_errors, bool)
+            or not isinstance(fail_on_errors, int)
+            or fail_on_errors < 1
+        ):
+            raise ValueError(f"fail_on_errors must be a positive int, not {fail_on_errors!r}")
+        if max_operations is None or max_payload_size is None:
+            found_operations, found_size = self._bulk_limits()
+            max_operations = max_operations or found_operations
+            max_payload_size = max_payload_size or found_size
+        chunks = _bulk_chunks(prepared, max_operations, max_payload_size)
+        results: list[BulkOperationResult] = []
+        responses: list[SCIMResponse] = []
+        created: dict[str, str] = {}
+        errors = 0
+        for number, chunk in enumerate(chunks):
+            if fail_on_errors is not None and errors >= fail_on_errors:
+                return BulkResponse(results, responses, [op for c in chunks[number:] for op in c])
+            body: dict[str, Any] = {
+                "schemas": [_schemas.BULK_REQUEST],
+                "Operations": [_resolve_bulk_ids(op, created) for op in chunk],
+            }
+            if fail_on_errors is not None:
+                body["failOnErrors"] = fail_on_errors - errors
+            response = self._call("POST", "/Bulk", body=body, response_class=SCIMResponse)
+            responses.append(response)
+            if not response.ok:
+                return BulkResponse(results, responses, [op for c in chunks[number:] for op in c])
+            answered = response.body.get("Operations")
+            for item in answered if isinstance(answered, list) else []:
+                if not isinstance(item, dict):
+                    continue
+                result = BulkOperationResult.from_dict(item)
+                results.append(result)
+                if not result.ok:
+                    errors += 1
+                elif result.bulk_id and result.id:
+                    created[result.bulk_id] = result.id
+        return BulkResponse(results, responses, [])
+
+    def _bulk_limits(self) -> tuple[int | None, int | None]:
+        if self._discovery is not None:
+            return self._discovery.bulk_limits
+        if self._bulk_config is None:
+            config = self.service_provider_config()
+            self._bulk_config = config.config or ServiceProviderConfig()
+        bulk: Any = self._bulk_config.bulk
+        return getattr(bulk, "max_operations", None), getattr(bulk, "max_payload_size", None)
+
     # -- discovery (RFC 7644 §4) ----------------------------------------------------------
 
     def service_provider_config(self) -> ServiceProviderConfigResponse:
@@ -978,6 +1066,74 @@ def _resource_class_of(resource: object, endpoint: str | None, argument: str) ->
     raise TypeError(
         f"{argument} is a {type(resource).__name__}: pass endpoint= to say where it goes"
     )
+
+
+_BULK_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+_BULK_ENVELOPE = 200  # bytes of the BulkRequest around its operations, generously
+
+
+def _bulk_operation(operation: object, index: int) -> dict[str, Any]:
+    """One operation as JSON, checked before anything is sent."""
+    if isinstance(operation, SCIMModel):
+        data = operation.to_dict()
+    elif isinstance(operation, Mapping):
+        data = dict(operation)
+    else:
+        raise TypeError(f"operations[{index}] must be a BulkOperation or a dict")
+    method = str(data.get("method", "")).upper()
+    if method not in _BULK_METHODS:
+        raise ValueError(f"operations[{index}].method must be one of {', '.join(_BULK_METHODS)}")
+    data["method"] = method
+    path = data.get("path")
+    if not isinstance(path, str) or not path.startswith("/"):
+        raise ValueError(f"operations[{index}].path must be a path like '/Users'")
+    _request.validate_header(f"operations[{index}].path", path)
+    if method == "POST" and not data.get("bulkId"):
+        raise ValueError(f"operations[{index}] is a POST and needs a bulk_id (RFC 7644 §3.7)")
+    if method != "DELETE" and not isinstance(data.get("data"), dict):
+        raise ValueError(f"operations[{index}] needs data (a JSON object)")
+    return data
+
+
+def _bulk_chunks(
+    operations: list[dict[str, Any]], max_operations: int | None, max_payload_size: int | None
+) -> list[list[dict[str, Any]]]:
+    """Split operations, in order, into requests within the server's limits."""
+    chunks: list[list[dict[str, Any]]] = [[]]
+    size = _BULK_ENVELOPE
+    for index, operation in enumerate(operations):
+        length = len(_request.json_body(operation)) + 1
+        if max_payload_size and _BULK_ENVELOPE + length > max_payload_size:
+            raise ValueError(
+                f"operations[{index}] alone is larger than the server's maxPayloadSize "
+                f"({max_payload_size} bytes)"
+            )
+        current = chunks[-1]
+        full = bool(max_operations) and len(current) >= (max_operations or 0)
+        too_big = bool(max_payload_size) and size + length > (max_payload_size or 0)
+        if current and (full or too_big):
+            chunks.append([])
+            size = _BULK_ENVELOPE
+        chunks[-1].append(operation)
+        size += length
+    return chunks
+
+
+def _resolve_bulk_ids(value: Any, created: Mapping[str, str]) -> Any:
+    """Replace `"bulkId:x"` with the id created earlier for `x` (RFC 7644 §3.7.2)."""
+    if not created:
+        return value
+    if isinstance(value, str):
+        if value.startswith("bulkId:") and value[7:] in created:
+            return created[value[7:]]
+        for bulk_id, resource_id in created.items():
+            value = value.replace(f"/bulkId:{bulk_id}", f"/{resource_id}")
+        return value
+    if isinstance(value, dict):
+        return {k: _resolve_bulk_ids(v, created) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve_bulk_ids(v, created) for v in value]
+    return value
 
 
 def _seconds(name: str, value: object) -> float:

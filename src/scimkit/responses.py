@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 from ._headers import Headers
 from .errors import RateLimited, SCIMResponseError, error_class_for_status
 from .models import (
+    BulkOperationResult,
     ErrorMessage,
     Group,
     ListResponse,
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from .retry.request import HttpRequest
 
 __all__ = [
+    "BulkResponse",
     "GroupCreateResponse",
     "GroupDeleteResponse",
     "GroupPatchResponse",
@@ -450,3 +452,58 @@ class SchemasResponse(_DiscoveryList):
     @property
     def schemas(self) -> list[Schema]:
         return [Schema.from_dict(item) for item in self._items()]
+
+
+class BulkResponse:
+    """The outcome of `client.bulk()`, which may have taken several HTTP requests.
+
+    - `operations`: a `BulkOperationResult` for each operation the server answered, in order;
+    - `not_sent`: the operations never sent (`fail_on_errors` reached, or a request refused);
+    - `responses`: the HTTP responses, one per request sent;
+    - `ok`: every request and every operation succeeded and nothing was left unsent;
+    - `ids`: the id of each resource created, by `bulkId`.
+    """
+
+    def __init__(
+        self,
+        operations: list[BulkOperationResult],
+        responses: list[SCIMResponse],
+        not_sent: list[dict[str, Any]],
+    ) -> None:
+        self.operations = operations
+        self.responses = responses
+        self.not_sent = not_sent
+
+    @property
+    def status_code(self) -> int | None:
+        """The status of the last HTTP request (200 when the server took the batch)."""
+        return self.responses[-1].status_code if self.responses else None
+
+    @property
+    def ok(self) -> bool:
+        return (
+            all(r.ok for r in self.responses)
+            and all(op.ok for op in self.operations)
+            and not self.not_sent
+        )
+
+    @property
+    def ids(self) -> dict[str, str]:
+        return {op.bulk_id: op.id for op in self.operations if op.ok and op.bulk_id and op.id}
+
+    @property
+    def failed(self) -> list[BulkOperationResult]:
+        return [op for op in self.operations if not op.ok]
+
+    def raise_for_status(self) -> BulkResponse:
+        """Raise the error of the first refused request; operations that failed inside an
+        accepted request are in `failed`, not raised."""
+        for response in self.responses:
+            response.raise_for_status()
+        return self
+
+    def __repr__(self) -> str:
+        return (
+            f"<BulkResponse requests={len(self.responses)} operations={len(self.operations)} "
+            f"failed={len(self.failed)} not_sent={len(self.not_sent)}>"
+        )

@@ -15,7 +15,14 @@ from .discovery import (
     Supported,
 )
 from .group import Group, GroupMember
-from .messages import ErrorMessage, ListResponse, PatchOp, PatchOperation
+from .messages import (
+    BulkOperation,
+    BulkOperationResult,
+    ErrorMessage,
+    ListResponse,
+    PatchOp,
+    PatchOperation,
+)
 from .resource import Meta, Resource
 from .user import (
     EnterpriseManager,
@@ -35,6 +42,8 @@ from .user import (
 
 __all__ = [
     "AuthenticationScheme",
+    "BulkOperation",
+    "BulkOperationResult",
     "BulkSupport",
     "EnterpriseManager",
     "EnterpriseUser",

@@ -8,7 +8,14 @@ from typing import Any
 from .._schemas import PATCH_OP
 from ._base import SCIMModel, attribute
 
-__all__ = ["ErrorMessage", "ListResponse", "PatchOp", "PatchOperation"]
+__all__ = [
+    "BulkOperation",
+    "BulkOperationResult",
+    "ErrorMessage",
+    "ListResponse",
+    "PatchOp",
+    "PatchOperation",
+]
 
 
 class ListResponse(SCIMModel):
@@ -19,6 +26,61 @@ class ListResponse(SCIMModel):
     items_per_page: int | None = attribute()
     start_index: int | None = attribute()
     resources: list[dict[str, Any]] | None = attribute("Resources", multi_valued=True)
+
+
+class BulkOperation(SCIMModel):
+    """One operation of a bulk request (RFC 7644 §3.7).
+
+        BulkOperation(method="POST", path="/Users", bulk_id="u1", data={"userName": "a"})
+        BulkOperation(method="PATCH", path="/Groups/g1",
+                      data=PatchOp.add_members(["bulkId:u1"]).to_dict())
+
+    A value `"bulkId:u1"` anywhere in `path` or `data` stands for the id the server gives
+    the resource created by the operation with `bulk_id="u1"`.
+    """
+
+    method: str | None = attribute()
+    bulk_id: str | None = attribute("bulkId")
+    version: str | None = attribute()
+    path: str | None = attribute()
+    data: Any = attribute()
+
+
+class BulkOperationResult(SCIMModel):
+    """What the server says of one bulk operation: `status`, `location`, `response`."""
+
+    method: str | None = attribute()
+    bulk_id: str | None = attribute("bulkId")
+    version: str | None = attribute()
+    location: str | None = attribute()
+    status: Any = attribute()
+    response: Any = attribute()
+
+    @property
+    def status_code(self) -> int | None:
+        """`status` as a number (servers send "201" or 201)."""
+        return _as_int(self.status)
+
+    @property
+    def ok(self) -> bool:
+        code = self.status_code
+        return code is not None and 200 <= code < 300
+
+    @property
+    def id(self) -> str | None:
+        """The id of the resource this operation created or changed, from `location`."""
+        location = self.location
+        if isinstance(location, str) and location.rstrip("/"):
+            return location.rstrip("/").rsplit("/", 1)[-1]
+        return None
+
+    @property
+    def error(self) -> ErrorMessage | None:
+        """The error of a failed operation, read from `response`."""
+        if self.ok:
+            return None
+        found = ErrorMessage.from_body(self.response) if isinstance(self.response, dict) else None
+        return found or ErrorMessage(status=self.status_code)
 
 
 class PatchOperation(SCIMModel):

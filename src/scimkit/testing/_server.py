@@ -69,6 +69,35 @@ _GROUP_ATTRIBUTES = [
 ]
 
 
+def _resolve_bulk_ids(value: Any, created: Mapping[str, str]) -> Any:
+    if isinstance(value, str):
+        if value.startswith("bulkId:") and value[7:] in created:
+            return created[value[7:]]
+        for bulk_id, resource_id in created.items():
+            value = value.replace(f"/bulkId:{bulk_id}", f"/{resource_id}")
+        return value
+    if isinstance(value, dict):
+        return {k: _resolve_bulk_ids(v, created) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve_bulk_ids(v, created) for v in value]
+    return value
+
+
+def _unresolved_bulk_id(value: Any) -> str | None:
+    if isinstance(value, str):
+        if value.startswith("bulkId:"):
+            return value[7:]
+        if "/bulkId:" in value:
+            return value.split("/bulkId:", 1)[1].split("/", 1)[0]
+        return None
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    for item in items:
+        found = _unresolved_bulk_id(item)
+        if found:
+            return found
+    return None
+
+
 def _schema_document(schema: str, name: str, attributes: list[JSON]) -> JSON:
     return {
         "schemas": [_schemas.SCHEMA],
@@ -238,6 +267,8 @@ class SCIMServer:
         max_results: int = 1000,
         ssl_context: ssl.SSLContext | None = None,
         resource_types: Mapping[str, str] | None = None,
+        bulk_max_operations: int = 1000,
+        bulk_max_payload_size: int = 1_048_576,
     ) -> None:
         if scim_version not in ("2.0", "1.1"):
             raise ValueError(f"scim_version must be '2.0' or '1.1', not {scim_version!r}")
@@ -260,6 +291,8 @@ class SCIMServer:
                 raise ValueError(f"resource_types: {name!r} is not an endpoint name like 'Devices'")
             self.resource_types[name] = schema
         self.store = Store(self.resource_types)
+        self.bulk_max_operations = bulk_max_operations
+        self.bulk_max_payload_size = bulk_max_payload_size
         self._requests: list[RecordedRequest] = []
         self._faults: list[list[Any]] = []  # [fault, remaining, method, path]
         self._lock = threading.Lock()
@@ -546,6 +579,9 @@ class SCIMServer:
         endpoint = segments[0]
         if endpoint == "ServiceProviderConfig" and len(segments) == 1 and method == "GET":
             return 200, self._service_provider_config(), {}
+        if endpoint == "Bulk" and len(segments) == 1 and method == "POST":
+            with self.store.lock:
+                return 200, self._bulk(record), {}
         if endpoint == ".search" and len(segments) == 1 and method == "POST":
             with self.store.lock:
                 return 200, self._search_request(None, record), {}
@@ -730,6 +766,83 @@ class SCIMServer:
             "Resources": resources,
         }
 
+    def _bulk(self, record: RecordedRequest) -> JSON:
+        """POST /Bulk (RFC 7644 §3.7): each operation handled as its own request, in order,
+        `bulkId:` references replaced by the ids created earlier in the same request."""
+        if len(record.body) > self.bulk_max_payload_size:
+            raise _Problem(
+                413, f"the request is larger than maxPayloadSize ({self.bulk_max_payload_size})"
+            )
+        body = self._json_body(record)
+        operations = _get(body, "Operations")
+        if not isinstance(operations, list):
+            raise _Problem(400, "a BulkRequest needs Operations", "invalidSyntax")
+        if len(operations) > self.bulk_max_operations:
+            raise _Problem(413, f"more operations than maxOperations ({self.bulk_max_operations})")
+        fail_on_errors = _get(body, "failOnErrors")
+        created: dict[str, str] = {}
+        results: list[JSON] = []
+        errors = 0
+        for operation in operations:
+            if isinstance(fail_on_errors, int) and fail_on_errors > 0 and errors >= fail_on_errors:
+                break
+            result = self._bulk_operation(operation, record, created)
+            if int(result["status"]) >= 400:
+                errors += 1
+            results.append(result)
+        return {"schemas": [_schemas.BULK_RESPONSE], "Operations": results}
+
+    def _bulk_operation(
+        self, operation: Any, record: RecordedRequest, created: dict[str, str]
+    ) -> JSON:
+        if not isinstance(operation, dict):
+            _, payload, _ = self._error(
+                _Problem(400, "an operation must be an object", "invalidSyntax")
+            )
+            return {"status": "400", "response": payload}
+        method = str(_get(operation, "method") or "").upper()
+        bulk_id = _get(operation, "bulkId")
+        result: JSON = {"method": method}
+        if bulk_id is not None:
+            result["bulkId"] = bulk_id
+        try:
+            path = _get(operation, "path")
+            if not isinstance(path, str) or not path.startswith("/"):
+                raise _Problem(400, "an operation needs a path", "invalidPath")
+            data = _get(operation, "data")
+            path, data = _resolve_bulk_ids(path, created), _resolve_bulk_ids(data, created)
+            unresolved = _unresolved_bulk_id(path) or _unresolved_bulk_id(data)
+            if unresolved:
+                raise _Problem(409, f"bulkId {unresolved!r} was not created", "invalidValue")
+            headers = Headers({"Authorization": record.headers.get("Authorization") or ""})
+            version = _get(operation, "version")
+            if isinstance(version, str):
+                headers["If-Match"] = version
+            inner = RecordedRequest(
+                method=method,
+                path=self.base_path + path,
+                raw_path=urllib.parse.quote(self.base_path) + path,
+                query={},
+                headers=headers,
+                body=b"" if data is None else json.dumps(data).encode(),
+            )
+            status, answer, _ = self._route(method, inner.raw_path, {}, inner)
+        except _Problem as problem:
+            status, answer, _ = self._error(problem)
+        outcome: JSON | None = answer
+        result["status"] = str(status)
+        if status >= 400:
+            result["response"] = outcome
+            return result
+        if outcome is not None and isinstance(outcome.get("meta"), dict):
+            result["location"] = outcome["meta"].get("location")
+            result["version"] = outcome["meta"].get("version")
+            if method == "POST" and isinstance(bulk_id, str):
+                created[bulk_id] = outcome["id"]
+        elif method == "DELETE":
+            result["location"] = self.url + path
+        return result
+
     def _search_request(self, resource_type: str | None, record: RecordedRequest) -> JSON:
         """POST `.search` (RFC 7644 §3.4.3): the query parameters come in a SearchRequest."""
         body = self._json_body(record)
@@ -912,7 +1025,11 @@ class SCIMServer:
         return {
             "schemas": [_schemas.SERVICE_PROVIDER_CONFIG],
             "patch": {"supported": True},
-            "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
+            "bulk": {
+                "supported": True,
+                "maxOperations": self.bulk_max_operations,
+                "maxPayloadSize": self.bulk_max_payload_size,
+            },
             "filter": {"supported": True, "maxResults": self.max_results},
             "changePassword": {"supported": False},
             "sort": {"supported": True},
