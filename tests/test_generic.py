@@ -190,3 +190,22 @@ def test_root_search_returns_each_resource_as_its_own_model(device_client, devic
     assert kinds == ["Device", "Group", "User"] and found.total_results == 3
     only_users = device_client.search_all(filter='userName eq "u1"')
     assert [type(r).__name__ for r in only_users.resources] == ["User"]
+
+
+def test_me_reads_and_changes_the_tokens_own_user(client, server):
+    assert client.read_me().status_code == 501  # not set up on this server yet
+    user_id = client.create_user(User(user_name="me", title="Dev")).user.id
+    server.me = user_id
+    me = client.read_me().user
+    assert me.id == user_id and server.requests[-1].path == "/scim/v2/Me"
+    assert client.patch_me(User(title="Lead")).user.title == "Lead"
+    me = client.read_me().user
+    me.display_name = "Me!"
+    assert client.replace_me(me, if_match=me.etag).user.display_name == "Me!"
+    assert client.delete_me().status_code == 204
+    assert client.read_user(user_id).status_code == 404
+
+
+def test_root_search_results_are_plain_users_not_me(client, server):
+    client.create_user(User(user_name="plain"))
+    assert [type(r) for r in client.search_all().resources] == [User]

@@ -328,13 +328,12 @@ class SCIMClient:
         excluded_attributes: AttributeNames = None,
         if_none_match: str | None = None,
     ) -> ResponseT:
-        segment = _request.encode_id(resource_id)
         query = _request.query_params(
             attributes=attributes, excluded_attributes=excluded_attributes
         )
         return self._call(
             "GET",
-            f"{resource_class.endpoint}/{segment}",
+            _resource_path(resource_class, resource_id),
             query=query,
             headers=_precondition("If-None-Match", if_none_match),
             response_class=response_class,
@@ -381,11 +380,10 @@ class SCIMClient:
         argument: str,
         if_match: str | None = None,
     ) -> ResponseT:
-        segment = _request.encode_id(resource_id)
         body = _request.patch_body(patch, resource_class, self.dialect, argument=argument)
         return self._call(
             "PATCH",
-            f"{resource_class.endpoint}/{segment}",
+            _resource_path(resource_class, resource_id),
             body=body,
             headers=_precondition("If-Match", if_match),
             response_class=response_class,
@@ -398,10 +396,9 @@ class SCIMClient:
         resource_id: str,
         if_match: str | None = None,
     ) -> ResponseT:
-        segment = _request.encode_id(resource_id)
         return self._call(
             "DELETE",
-            f"{resource_class.endpoint}/{segment}",
+            _resource_path(resource_class, resource_id),
             headers=_precondition("If-Match", if_match),
             response_class=response_class,
         )
@@ -665,6 +662,47 @@ class SCIMClient:
         """
         cls = _resource_class(resource_type)
         return self._delete(cls, SCIMResponse, id, if_match)
+
+    # -- the authenticated subject (RFC 7644 §3.11) --------------------------------------
+
+    def read_me(
+        self, *, attributes: AttributeNames = None, excluded_attributes: AttributeNames = None
+    ) -> ReadUserResponse:
+        """Read the user the token belongs to (`GET /Me`).
+
+        me = client.read_me().user
+        """
+        return self._read(
+            _ME,
+            ReadUserResponse,
+            "",
+            attributes=attributes,
+            excluded_attributes=excluded_attributes,
+        )
+
+    def replace_me(
+        self, user: User | Mapping[str, Any], *, if_match: str | None = None
+    ) -> UserUpdateResponse:
+        """Replace the token's own user (`PUT /Me`)."""
+        body = _request.resource_body(user, _ME, self.dialect, argument="user", for_create=False)
+        return self._call(
+            "PUT",
+            "/Me",
+            body=body,
+            headers=_precondition("If-Match", if_match),
+            response_class=UserUpdateResponse,
+        )
+
+    def patch_me(self, partial_user: Any, *, if_match: str | None = None) -> UserPatchResponse:
+        """Change the token's own user (`PATCH /Me`); see `patch_user`.
+
+        client.patch_me(User(display_name="Babs"))
+        """
+        return self._patch(_ME, UserPatchResponse, "", partial_user, "partial_user", if_match)
+
+    def delete_me(self, *, if_match: str | None = None) -> UserDeleteResponse:
+        """Delete the token's own user (`DELETE /Me`)."""
+        return self._delete(_ME, UserDeleteResponse, "", if_match)
 
     # -- bulk (RFC 7644 §3.7) -------------------------------------------------------------
 
@@ -1024,6 +1062,23 @@ def _precondition(name: str, etag: str | None) -> dict[str, str] | None:
 
 
 _ENDPOINT_CLASSES: dict[str, type[Resource]] = {}
+
+
+class _Me(User):
+    """`/Me`: the user the token belongs to (RFC 7644 §3.11)."""
+
+    __slots__ = ()
+    endpoint = "/Me"
+
+
+_ME: type[User] = _Me
+
+
+def _resource_path(resource_class: type[Resource], resource_id: str) -> str:
+    """`<endpoint>/<id>`; `/Me` has no id."""
+    if resource_class is _ME:
+        return "/Me"
+    return f"{resource_class.endpoint}/{_request.encode_id(resource_id)}"
 
 
 class _Root(Resource):

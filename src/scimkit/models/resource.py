@@ -50,7 +50,8 @@ class Resource(SCIMModel):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if cls.schema:
+        # Only a class that names its own schema stands for it (not a subclass reusing it).
+        if cls.__dict__.get("schema"):
             Resource.registry[cls.schema.lower()] = cls
 
     @classmethod

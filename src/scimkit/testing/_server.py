@@ -291,6 +291,8 @@ class SCIMServer:
                 raise ValueError(f"resource_types: {name!r} is not an endpoint name like 'Devices'")
             self.resource_types[name] = schema
         self.store = Store(self.resource_types)
+        #: The id of the user `/Me` stands for (RFC 7644 §3.11); None answers 501.
+        self.me: str | None = None
         self.bulk_max_operations = bulk_max_operations
         self.bulk_max_payload_size = bulk_max_payload_size
         self._requests: list[RecordedRequest] = []
@@ -579,6 +581,12 @@ class SCIMServer:
         endpoint = segments[0]
         if endpoint == "ServiceProviderConfig" and len(segments) == 1 and method == "GET":
             return 200, self._service_provider_config(), {}
+        if endpoint == "Me" and len(segments) == 1:
+            if self.me is None:
+                raise _Problem(501, "/Me is not set up: give SCIMServer.me a user id")
+            # The token's subject is a user like any other: /Me is /Users/<that id>.
+            segments = ["Users", self.me]
+            endpoint = "Users"
         if endpoint == "Bulk" and len(segments) == 1 and method == "POST":
             with self.store.lock:
                 return 200, self._bulk(record), {}
