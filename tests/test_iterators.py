@@ -89,3 +89,39 @@ def test_iter_groups_and_page_size_validation(bare, server):
         bare.iter_groups(page_size=0)
     with pytest.raises(ValueError, match="sort_order"):
         bare.iter_users(sort_order="sideways")
+
+
+def test_cursor_pagination_follows_next_cursor(bare, server):
+    for n in range(7):
+        server.add_resource("Users", {"userName": f"c{n}"})
+    names = [u.user_name for u in bare.iter_users(page_size=3, pagination="cursor")]
+    assert sorted(names) == [f"c{n}" for n in range(7)]
+    cursors = [r.query["cursor"][0] for r in server.requests]
+    assert cursors[0] == "" and len(cursors) == 3 and len(set(cursors)) == 3
+    assert all("startIndex" not in r.query for r in server.requests)
+
+
+def test_auto_uses_cursors_when_the_server_says_they_are_its_default():
+    from scimkit.testing import SCIMServer
+
+    with SCIMServer(default_pagination="cursor") as server:
+        for n in range(4):
+            server.add_resource("Users", {"userName": f"a{n}"})
+        client = SCIMClient(server.url, token=server.token)
+        client.discover()
+        assert len(list(client.iter_users(page_size=2))) == 4
+        assert "cursor" in server.requests[-1].query
+
+
+def test_a_cursor_that_repeats_ends_the_iteration(bare, server):
+    body = {"totalResults": 9, "nextCursor": "same", "Resources": [{"id": "a", "userName": "a"}]}
+    server.inject(Fault.status(200, body=body), times=3, method="GET")
+    assert [u.id for u in bare.iter_users(pagination="cursor")] == ["a", "a"]
+    assert len(server.requests) == 2
+
+
+def test_an_unknown_cursor_is_invalid_cursor(bare, server):
+    resp = bare.api_call("GET", "/Users", query_params={"cursor": "bogus"})
+    assert resp.status_code == 400 and resp.errors.scim_type == "invalidCursor"
+    with pytest.raises(ValueError, match="pagination"):
+        bare.iter_users(pagination="pages")

@@ -158,9 +158,16 @@ def query_params(
     excluded_attributes: object = None,
     sort_by: object = None,
     sort_order: object = None,
+    cursor: object = None,
 ) -> dict[str, str]:
     """The query string of a search or read (RFC 7644 §3.4.2), validated."""
     params: dict[str, str] = {}
+    if cursor is not None:
+        # RFC 9865: an empty cursor asks for the first page of a cursor-paged result.
+        if not isinstance(cursor, str):
+            raise TypeError(f"cursor must be a str, not {type(cursor).__name__}")
+        validate_header("cursor", cursor)
+        params["cursor"] = cursor
     if filter is not None:
         if not isinstance(filter, str):
             # A built filter (scimkit.filters) serialises itself.

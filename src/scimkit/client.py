@@ -296,8 +296,10 @@ class SCIMClient:
         sort_by: str | None = None,
         sort_order: str | None = None,
         use_post: bool = False,
+        cursor: str | None = None,
     ) -> ResponseT:
         query = _request.query_params(
+            cursor=cursor,
             filter=filter,
             start_index=start_index,
             count=count,
@@ -414,8 +416,11 @@ class SCIMClient:
         excluded_attributes: AttributeNames,
         sort_by: str | None,
         sort_order: str | None,
+        pagination: str = "auto",
     ) -> Iterator[R]:
-        """Page through a search with `startIndex`/`count` (RFC 7644 §3.4.2.4).
+        """Page through a search with `startIndex`/`count` (RFC 7644 §3.4.2.4), or with
+        cursors (RFC 9865) when `pagination="cursor"`, or `"auto"` and the server's
+        ServiceProviderConfig (from `discover()`) says cursors are its default.
 
         One page is in memory at a time. Servers differ, so the loop does not trust any one
         number: it stops on an empty page, when `startIndex` passes the latest
@@ -425,6 +430,10 @@ class SCIMClient:
         """
         if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
             raise ValueError(f"page_size must be a positive int, not {page_size!r}")
+        if pagination not in ("auto", "index", "cursor"):
+            raise ValueError(f"pagination must be 'auto', 'index' or 'cursor', not {pagination!r}")
+        if pagination == "auto":
+            pagination = "cursor" if self._prefers_cursor() else "index"
         # Check the query now, so that a bad argument fails at the call, not at first next().
         _request.query_params(
             filter=filter,
@@ -433,7 +442,8 @@ class SCIMClient:
             sort_by=sort_by,
             sort_order=sort_order,
         )
-        return self._pages(
+        pages = self._cursor_pages if pagination == "cursor" else self._pages
+        return pages(
             resource_class,
             response_class,
             page_size=page_size,
@@ -443,6 +453,49 @@ class SCIMClient:
             sort_by=sort_by,
             sort_order=sort_order,
         )
+
+    def _prefers_cursor(self) -> bool:
+        config = self._discovery.config if self._discovery is not None else self._bulk_config
+        paging: Any = getattr(config, "pagination", None)
+        method = getattr(paging, "default_pagination_method", None)
+        return bool(getattr(paging, "cursor", False)) and str(method).lower() == "cursor"
+
+    def _cursor_pages(
+        self,
+        resource_class: type[R],
+        response_class: type[SearchResponse[R]],
+        *,
+        page_size: int,
+        filter: object,
+        attributes: AttributeNames,
+        excluded_attributes: AttributeNames,
+        sort_by: str | None,
+        sort_order: str | None,
+    ) -> Iterator[R]:
+        """RFC 9865: ask with `cursor=` (empty first), follow `nextCursor` until it ends."""
+        cursor = ""
+        seen: set[str] = set()
+        while True:
+            page = self._search(
+                resource_class,
+                response_class,
+                filter=filter,
+                count=page_size,
+                attributes=attributes,
+                excluded_attributes=excluded_attributes,
+                sort_by=sort_by,
+                sort_order=sort_order,
+                cursor=cursor,
+            )
+            if not page.ok:
+                raise page.to_error()
+            yield from page.resources
+            following = page.next_cursor
+            # A cursor seen before would loop forever: a server bug, stop instead.
+            if following is None or following in seen or not page.resources:
+                return
+            seen.add(following)
+            cursor = following
 
     def _pages(
         self,
@@ -599,6 +652,7 @@ class SCIMClient:
         excluded_attributes: AttributeNames = None,
         sort_by: str | None = None,
         sort_order: str | None = None,
+        pagination: str = "auto",
     ) -> Iterator[R]:
         """Every resource of a type, a page at a time (see `iter_users`).
 
@@ -614,6 +668,7 @@ class SCIMClient:
             excluded_attributes=excluded_attributes,
             sort_by=sort_by,
             sort_order=sort_order,
+            pagination=pagination,
         )
 
     def replace(
@@ -863,6 +918,7 @@ class SCIMClient:
         excluded_attributes: AttributeNames = None,
         sort_by: str | None = None,
         sort_order: str | None = None,
+        pagination: str = "auto",
     ) -> Iterator[User]:
         """Every user matching `filter`, fetched `page_size` at a time as you iterate.
 
@@ -880,6 +936,7 @@ class SCIMClient:
             excluded_attributes=excluded_attributes,
             sort_by=sort_by,
             sort_order=sort_order,
+            pagination=pagination,
         )
 
     def read_user(
@@ -978,6 +1035,7 @@ class SCIMClient:
         excluded_attributes: AttributeNames = None,
         sort_by: str | None = None,
         sort_order: str | None = None,
+        pagination: str = "auto",
     ) -> Iterator[Group]:
         """Every group matching `filter`, fetched a page at a time as you iterate.
 
@@ -992,6 +1050,7 @@ class SCIMClient:
             excluded_attributes=excluded_attributes,
             sort_by=sort_by,
             sort_order=sort_order,
+            pagination=pagination,
         )
 
     def read_group(

@@ -303,6 +303,12 @@ class SearchResponse(SCIMResponse, Generic[R]):
         return self._int(self._list.start_index)
 
     @property
+    def next_cursor(self) -> str | None:
+        """RFC 9865: the cursor of the next page, when the server pages by cursor."""
+        value = self._list.next_cursor
+        return value if isinstance(value, str) and value else None
+
+    @property
     def items_per_page(self) -> int | None:
         """How many resources this page holds (`itemsPerPage`)."""
         return self._int(self._list.items_per_page)

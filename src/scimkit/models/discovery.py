@@ -11,6 +11,7 @@ __all__ = [
     "AuthenticationScheme",
     "BulkSupport",
     "FilterSupport",
+    "PaginationSupport",
     "ResourceType",
     "Schema",
     "SchemaAttribute",
@@ -39,6 +40,17 @@ class FilterSupport(Supported):
     max_results: int | None = attribute()
 
 
+class PaginationSupport(SCIMModel):
+    """RFC 9865: how the server pages results (cursor and/or index)."""
+
+    cursor: bool | None = attribute()
+    index: bool | None = attribute()
+    default_pagination_method: str | None = attribute()
+    default_page_size: int | None = attribute()
+    max_page_size: int | None = attribute()
+    cursor_timeout: int | None = attribute()
+
+
 class AuthenticationScheme(SCIMModel):
     type: str | None = attribute()
     name: str | None = attribute()
@@ -63,6 +75,7 @@ class ServiceProviderConfig(SCIMModel):
     change_password: Supported | None = attribute(model=Supported)
     sort: Supported | None = attribute(model=Supported)
     etag: Supported | None = attribute(model=Supported)
+    pagination: PaginationSupport | None = attribute(model=PaginationSupport)
     authentication_schemes: list[AuthenticationScheme] | None = attribute(
         model=AuthenticationScheme, multi_valued=True
     )

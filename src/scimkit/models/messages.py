@@ -26,6 +26,8 @@ class ListResponse(SCIMModel):
     items_per_page: int | None = attribute()
     start_index: int | None = attribute()
     resources: list[dict[str, Any]] | None = attribute("Resources", multi_valued=True)
+    next_cursor: str | None = attribute()
+    previous_cursor: str | None = attribute()
 
 
 class BulkOperation(SCIMModel):

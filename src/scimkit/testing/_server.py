@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import hmac
 import http
@@ -67,6 +68,21 @@ _GROUP_ATTRIBUTES = [
     _attribute("displayName", required=True),
     _attribute("members", "complex", multi=True),
 ]
+
+
+def _encode_cursor(start: int) -> str:
+    return base64.urlsafe_b64encode(f"scimkit:{start}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, _, number = text.partition(":")
+        if prefix != "scimkit" or not number.isdigit() or int(number) < 1:
+            raise ValueError(cursor)
+        return int(number)
+    except (ValueError, UnicodeDecodeError):
+        raise _Problem(400, f"unknown cursor {cursor!r}", "invalidCursor") from None
 
 
 def _resolve_bulk_ids(value: Any, created: Mapping[str, str]) -> Any:
@@ -269,6 +285,7 @@ class SCIMServer:
         resource_types: Mapping[str, str] | None = None,
         bulk_max_operations: int = 1000,
         bulk_max_payload_size: int = 1_048_576,
+        default_pagination: str = "index",
     ) -> None:
         if scim_version not in ("2.0", "1.1"):
             raise ValueError(f"scim_version must be '2.0' or '1.1', not {scim_version!r}")
@@ -293,6 +310,7 @@ class SCIMServer:
         self.store = Store(self.resource_types)
         #: The id of the user `/Me` stands for (RFC 7644 §3.11); None answers 501.
         self.me: str | None = None
+        self.default_pagination = default_pagination
         self.bulk_max_operations = bulk_max_operations
         self.bulk_max_payload_size = bulk_max_payload_size
         self._requests: list[RecordedRequest] = []
@@ -760,19 +778,28 @@ class SCIMServer:
             except EngineError as exc:
                 raise _Problem(exc.status, exc.detail, exc.scim_type) from None
             tagged = [(order[id(r)], r) for r in ordered]
-        # RFC 7644 §3.4.2.4: startIndex below 1 means 1; a negative count means 0.
-        start = max(1, self._int(query, "startIndex", 1))
         count = min(max(0, self._int(query, "count", self.max_results)), self.max_results)
+        cursor = query.get("cursor")
+        if cursor is not None:
+            # RFC 9865: an opaque cursor (here, the offset encoded) instead of startIndex.
+            start = _decode_cursor(cursor[-1]) if cursor[-1] else 1
+        else:
+            # RFC 7644 §3.4.2.4: startIndex below 1 means 1; a negative count means 0.
+            start = max(1, self._int(query, "startIndex", 1))
         page = tagged[start - 1 : start - 1 + count]
         resources = [self._project(name, r, query) for name, r in page]
         schemas = [_schemas.LIST_RESPONSE] if self.scim_version == "2.0" else [_schemas.V1_CORE]
-        return {
+        answer: JSON = {
             "schemas": schemas,
             "totalResults": len(tagged),
             "itemsPerPage": len(resources),
-            "startIndex": start,
-            "Resources": resources,
         }
+        if cursor is None:
+            answer["startIndex"] = start
+        elif start - 1 + len(page) < len(tagged) and page:
+            answer["nextCursor"] = _encode_cursor(start + len(page))
+        answer["Resources"] = resources
+        return answer
 
     def _bulk(self, record: RecordedRequest) -> JSON:
         """POST /Bulk (RFC 7644 §3.7): each operation handled as its own request, in order,
@@ -1042,6 +1069,14 @@ class SCIMServer:
             "changePassword": {"supported": False},
             "sort": {"supported": True},
             "etag": {"supported": True},
+            "pagination": {
+                "cursor": True,
+                "index": True,
+                "defaultPaginationMethod": self.default_pagination,
+                "defaultPageSize": self.max_results,
+                "maxPageSize": self.max_results,
+                "cursorTimeout": 3600,
+            },
             "authenticationSchemes": [
                 {
                     "type": "oauthbearertoken",
