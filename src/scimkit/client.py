@@ -77,6 +77,11 @@ class SCIMClient:
     - `scim_version`: `"2.0"` (RFC 7644) or `"1.1"` (Slack's v1 API).
     - `raise_errors`: raise a `SCIMResponseError` for every unsuccessful response instead of
       returning it.
+    - `strict`: check every success against the protocol: the status the operation may
+      return, a SCIM JSON content type and, after `discover()`, the resource against the
+      server's own schema (required attributes present, `returned: never` ones absent). A
+      departure makes the response not `ok`, its `errors.detail` saying what. By default the
+      client is lenient and never fails on what it can still read.
     - `keep_alive`: reuse connections between calls (default); `False` opens one connection
       per request. `max_connections` idle connections are kept per host. A client may be
       shared between threads: each concurrent call gets its own connection.
@@ -99,6 +104,7 @@ class SCIMClient:
         raise_errors: bool = False,
         keep_alive: bool = True,
         max_connections: int = 10,
+        strict: bool = False,
         max_response_bytes: int | None = 64 * 2**20,
         deadline: float | None = 300,
     ) -> None:
@@ -142,6 +148,7 @@ class SCIMClient:
         self.dialect: Dialect = Dialect(scim_version)
         self.scim_version: str = scim_version
         self.raise_errors: bool = bool(raise_errors)
+        self.strict = bool(strict)
         for name, value in (
             ("user_agent_prefix", user_agent_prefix),
             ("user_agent_suffix", user_agent_suffix),
@@ -247,6 +254,7 @@ class SCIMClient:
         query: Mapping[str, str] | None = None,
         body: dict[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        expected: tuple[int, ...] = (),
     ) -> ResponseT:
         url = _request.join_url(self.base_url, path, query)
         request_headers = self._base_headers.copy()
@@ -277,9 +285,52 @@ class SCIMClient:
             method=method,
             request=request,
         )
+        if self.strict and 200 <= response.status_code < 300:
+            response.contract_problem = self._contract_problem(response, expected)
         if self.raise_errors:
             response.raise_for_status()
         return response
+
+    def _contract_problem(self, response: SCIMResponse, expected: tuple[int, ...]) -> str | None:
+        """What a success breaks of RFC 7644 (strict mode only), or None."""
+        problems: list[str] = []
+        status = response.status_code
+        if expected and status not in expected:
+            allowed = ", ".join(str(code) for code in expected)
+            problems.append(f"status {status} is not one this operation returns ({allowed})")
+        if response.raw_body.strip():
+            content_type = response.headers.get("Content-Type")
+            media = (content_type or "").split(";")[0].strip().lower()
+            if media not in ("application/scim+json", "application/json"):
+                problems.append(f"Content-Type {content_type!r} is not SCIM JSON (RFC 7644 §3.1)")
+        if isinstance(response, ResourceResponse) and response.body and self._discovery:
+            problems.extend(self._schema_problems(response.body, response.resource_class))
+        return "; ".join(problems) or None
+
+    def _schema_problems(
+        self, body: Mapping[str, Any], resource_class: type[Resource]
+    ) -> list[str]:
+        """The resource against the server's own schema: `required` and `returned` rules."""
+        assert self._discovery is not None
+        schema = self._discovery.schema(self.dialect.core_schema(resource_class))
+        if schema is None:
+            return []
+        present = {str(key).lower() for key, value in body.items() if value is not None}
+        problems = []
+        for definition in schema.attributes or []:
+            name = getattr(definition, "name", None)
+            if not isinstance(name, str):
+                continue
+            returned = str(getattr(definition, "returned", "") or "").lower()
+            writable_only = str(getattr(definition, "mutability", "") or "").lower() == "writeonly"
+            if returned == "never" and name.lower() in present:
+                problems.append(f"{name} is returned, but the schema says returned=never")
+            elif (
+                getattr(definition, "required", False) and not writable_only and returned != "never"
+            ):
+                if name.lower() not in present:
+                    problems.append(f"required attribute {name} is missing")
+        return problems
 
     # -- generic resource operations (RFC 7644 §3.3 - §3.6) -------------------------------
 
@@ -315,9 +366,14 @@ class SCIMClient:
                 f"{resource_class.endpoint}/.search",
                 body=_request.search_request(query),
                 response_class=response_class,
+                expected=(200,),
             )
         return self._call(
-            "GET", resource_class.endpoint, query=query, response_class=response_class
+            "GET",
+            resource_class.endpoint,
+            query=query,
+            response_class=response_class,
+            expected=(200,),
         )
 
     def _read(
@@ -339,6 +395,7 @@ class SCIMClient:
             query=query,
             headers=_precondition("If-None-Match", if_none_match),
             response_class=response_class,
+            expected=(200, 304),
         )
 
     def _create(
@@ -351,7 +408,13 @@ class SCIMClient:
         body = _request.resource_body(
             resource, resource_class, self.dialect, argument=argument, for_create=True
         )
-        return self._call("POST", resource_class.endpoint, body=body, response_class=response_class)
+        return self._call(
+            "POST",
+            resource_class.endpoint,
+            body=body,
+            response_class=response_class,
+            expected=(201,),
+        )
 
     def _replace(
         self,
@@ -371,6 +434,7 @@ class SCIMClient:
             body=body,
             headers=_precondition("If-Match", if_match),
             response_class=response_class,
+            expected=(200,),
         )
 
     def _patch(
@@ -389,6 +453,7 @@ class SCIMClient:
             body=body,
             headers=_precondition("If-Match", if_match),
             response_class=response_class,
+            expected=(200, 204),
         )
 
     def _delete(
@@ -403,6 +468,7 @@ class SCIMClient:
             _resource_path(resource_class, resource_id),
             headers=_precondition("If-Match", if_match),
             response_class=response_class,
+            expected=(204,),
         )
 
     def _iterate(

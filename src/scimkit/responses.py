@@ -107,6 +107,8 @@ class SCIMResponse:
         self.request = request
         self._body: Any = _NOT_PARSED
         self._problem: str | None = None
+        #: Set by a `strict` client when a success breaks the protocol's contract.
+        self.contract_problem: str | None = None
 
     # -- the body -------------------------------------------------------------------------
 
@@ -158,6 +160,8 @@ class SCIMResponse:
         self._parse()
         if self._problem is not None:
             return ErrorMessage(status=self.status_code, detail=self._problem)
+        if self.contract_problem is not None:
+            return ErrorMessage(status=self.status_code, detail=self.contract_problem)
         reported = ErrorMessage.from_body(self.body)
         if 200 <= self.status_code < 300 and reported is None:
             return None

@@ -691,9 +691,11 @@ class SCIMServer:
         return status, rendered, headers
 
     def _render(self, resource_type: str, stored: JSON) -> JSON:
-        """A copy of a stored resource, with a User's read-only `groups` computed."""
+        """A copy of a stored resource, with a User's read-only `groups` computed and its
+        `password` left out (RFC 7643 §4.1.1: returned "never")."""
         rendered = copy.deepcopy(stored)
         if resource_type == "Users":
+            rendered = _without(rendered, "password")
             memberships = []
             for group in self.store.all("Groups"):
                 members = _get(group, "members") or []
