@@ -162,3 +162,32 @@ def test_read_change_send_only_the_diff(client, server):
 def test_helper_misuse_fails_fast(call, error):
     with pytest.raises(error):
         call()
+
+
+def test_the_entra_profile_removes_members_by_value(server):
+    from scimkit import SCIMClient
+
+    client = SCIMClient(server.url, token=server.token, server_profile="entra")
+    users = [client.create_user(User(user_name=n)).user.id for n in ("a", "b")]
+    group_id = client.create_group(Group(display_name="G")).group.id
+    client.patch_group(group_id, PatchOp.add_members(users))
+    resp = client.patch_group(group_id, PatchOp.remove_members([users[0]]))
+    assert server.requests[-1].json["Operations"] == [
+        {"op": "remove", "path": "members", "value": [{"value": users[0]}]}
+    ]
+    assert [m.value for m in resp.group.members] == [users[1]]
+
+
+def test_without_a_profile_members_are_removed_by_path(client, server):
+    group_id = client.create_group(Group(display_name="G")).group.id
+    client.patch_group(group_id, PatchOp.remove_members(["x"]))
+    assert server.requests[-1].json["Operations"] == [
+        {"op": "remove", "path": 'members[value eq "x"]'}
+    ]
+
+
+def test_an_unknown_profile_is_refused():
+    from scimkit import SCIMClient
+
+    with pytest.raises(ValueError, match="server_profile"):
+        SCIMClient("https://example.com/scim", server_profile="okta-ish")

@@ -399,3 +399,43 @@ def search_request(query: Mapping[str, str]) -> JSON:
         else:
             body[name] = value
     return body
+
+
+SERVER_PROFILES = ("entra",)
+
+
+def apply_profile(body: JSON, profile: str | None) -> JSON:
+    """Rewrite a PatchOp for a server that departs from RFC 7644 in a known way.
+
+    `"entra"`: Microsoft Entra ID removes group members by value, not by a filtered path:
+    `{"op": "remove", "path": "members[value eq \"id\"]"}` is sent as
+    `{"op": "remove", "path": "members", "value": [{"value": "id"}]}`.
+    """
+    if profile != "entra":
+        return body
+    from .filters import Comparison, FilterSyntaxError, parse_path
+
+    operations = []
+    for operation in body.get("Operations", []):
+        path = operation.get("path") if isinstance(operation, dict) else None
+        if isinstance(path, str) and str(operation.get("op", "")).lower() == "remove":
+            try:
+                parsed = parse_path(path)
+            except FilterSyntaxError:
+                parsed = None
+            target = parsed.value_filter if parsed is not None else None
+            if (
+                parsed is not None
+                and parsed.sub_attr is None
+                and isinstance(target, Comparison)
+                and target.op == "eq"
+                and target.path.attr.lower() == "value"
+                and target.path.sub_attr is None
+            ):
+                operation = {
+                    "op": "remove",
+                    "path": parsed.path.attr,
+                    "value": [{"value": target.value}],
+                }
+        operations.append(operation)
+    return {**body, "Operations": operations}

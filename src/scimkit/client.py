@@ -82,6 +82,9 @@ class SCIMClient:
       server's own schema (required attributes present, `returned: never` ones absent). A
       departure makes the response not `ok`, its `errors.detail` saying what. By default the
       client is lenient and never fails on what it can still read.
+    - `server_profile`: write for a server that departs from RFC 7644 in a known way:
+      `"entra"` (Microsoft Entra ID) removes group members by value. Slack's v1 API is
+      `scim_version="1.1"`.
     - `keep_alive`: reuse connections between calls (default); `False` opens one connection
       per request. `max_connections` idle connections are kept per host. A client may be
       shared between threads: each concurrent call gets its own connection.
@@ -105,6 +108,7 @@ class SCIMClient:
         keep_alive: bool = True,
         max_connections: int = 10,
         strict: bool = False,
+        server_profile: str | None = None,
         max_response_bytes: int | None = 64 * 2**20,
         deadline: float | None = 300,
     ) -> None:
@@ -149,6 +153,12 @@ class SCIMClient:
         self.scim_version: str = scim_version
         self.raise_errors: bool = bool(raise_errors)
         self.strict = bool(strict)
+        if server_profile is not None and server_profile not in _request.SERVER_PROFILES:
+            raise ValueError(
+                f"server_profile must be one of {_request.SERVER_PROFILES} or None, "
+                f"not {server_profile!r}"
+            )
+        self.server_profile = server_profile
         for name, value in (
             ("user_agent_prefix", user_agent_prefix),
             ("user_agent_suffix", user_agent_suffix),
@@ -447,6 +457,7 @@ class SCIMClient:
         if_match: str | None = None,
     ) -> ResponseT:
         body = _request.patch_body(patch, resource_class, self.dialect, argument=argument)
+        body = _request.apply_profile(body, self.server_profile)
         return self._call(
             "PATCH",
             _resource_path(resource_class, resource_id),
