@@ -246,3 +246,32 @@ def test_patch_of_wrong_type_is_a_type_error():
 def test_unknown_scim_version_is_refused():
     with pytest.raises(ValueError, match="scim_version"):
         Dialect("3.0")
+
+
+@pytest.mark.parametrize(
+    ("operation", "message"),
+    [
+        ({"op": "remove"}, "remove needs a path"),
+        ({"op": "add", "path": "emails"}, "add needs a value"),
+        ({"op": "replace", "path": "title"}, "replace needs a value"),
+        ({"op": "replace", "path": "emails[type eq", "value": 1}, "invalid path"),
+        ({"op": "move", "path": "a"}, "op must be add, remove or replace"),
+    ],
+)
+def test_patch_operations_are_checked_for_shape_before_sending(operation, message):
+    with pytest.raises(ValueError, match=message):
+        patch_body([operation], User, V2, argument="partial_user")
+
+
+def test_well_formed_operations_pass_the_shape_check():
+    body = patch_body(
+        [
+            {"op": "add", "value": {"title": "x"}},
+            {"op": "remove", "path": 'emails[type eq "w"]'},
+            {"op": "replace", "path": "active", "value": False},
+        ],
+        User,
+        V2,
+        argument="partial_user",
+    )
+    assert len(body["Operations"]) == 3

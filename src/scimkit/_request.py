@@ -344,6 +344,29 @@ def _replace_or_remove(path: str, value: Any) -> JSON:
     return {"op": "replace", "path": path, "value": value}
 
 
+def _check_operation(op: object, where: str) -> None:
+    """RFC 7644 §3.5.2: the shape of one PATCH operation, checked before it is sent."""
+    if not isinstance(op, dict):
+        raise ValueError(f"{where}: an operation must be an object")
+    kind = str(op.get("op", "")).lower()
+    if kind not in ("add", "remove", "replace"):
+        raise ValueError(f"{where}: op must be add, remove or replace, not {op.get('op')!r}")
+    path = op.get("path")
+    if kind == "remove" and not path:
+        raise ValueError(f"{where}: remove needs a path (RFC 7644 §3.5.2.2)")
+    if kind in ("add", "replace") and "value" not in op:
+        raise ValueError(f"{where}: {kind} needs a value")
+    if path is not None:
+        if not isinstance(path, str):
+            raise ValueError(f"{where}: path must be a str")
+        from .filters import FilterSyntaxError, parse_path
+
+        try:
+            parse_path(path)
+        except FilterSyntaxError as exc:
+            raise ValueError(f"{where}: invalid path: {exc}") from None
+
+
 def patch_body(
     patch: object, resource_class: type[Resource], dialect: Dialect, *, argument: str
 ) -> JSON:
@@ -378,13 +401,8 @@ def patch_body(
         raise ValueError(f"{argument}: SCIM 1.1 PATCH takes a partial resource")
     if not operations:
         raise ValueError(f"{argument} has nothing to change")
-    for op in operations:
-        if not isinstance(op, dict) or str(op.get("op", "")).lower() not in (
-            "add",
-            "remove",
-            "replace",
-        ):
-            raise ValueError(f"{argument}: each operation needs an op of add, remove or replace")
+    for number, op in enumerate(operations):
+        _check_operation(op, f"{argument}[{number}]")
     return {"schemas": [_schemas.PATCH_OP], "Operations": operations}
 
 
