@@ -17,9 +17,7 @@ calls, one pool per (scheme, host, port, proxy tunnel):
 
 from __future__ import annotations
 
-import heapq
 import http.client
-import itertools
 import select
 import socket
 import ssl
@@ -71,11 +69,11 @@ def read_body(response: http.client.HTTPResponse, limit: int | None) -> bytes:
 
 
 class _Watch:
-    __slots__ = ("cancelled", "expired", "sock")
+    __slots__ = ("deadline", "expired", "sock")
 
-    def __init__(self, sock: socket.socket) -> None:
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
         self.sock = sock
-        self.cancelled = False
+        self.deadline = deadline
         self.expired = False
 
 
@@ -84,46 +82,52 @@ class Watchdog:
 
     A socket timeout bounds each read, not the whole answer: a server that trickles one byte
     every few seconds (slowloris) would hold a call forever. One daemon thread per process
-    keeps a heap of deadlines; registering an exchange costs a heap push, not a thread.
+    looks at the exchanges in flight every `TICK` seconds, and sleeps while there are none;
+    an exchange costs a dict insert and delete, and no entry outlives it.
     """
 
+    TICK = 0.05
+
     def __init__(self) -> None:
-        self._heap: list[tuple[float, int, _Watch]] = []
-        self._condition = threading.Condition()
-        self._counter = itertools.count()
+        self._active: dict[int, _Watch] = {}
+        self._lock = threading.Lock()
+        self._busy = threading.Event()
         self._thread: threading.Thread | None = None
 
     def watch(self, sock: socket.socket, deadline: float) -> _Watch:
-        entry = _Watch(sock)
-        with self._condition:
-            heapq.heappush(self._heap, (deadline, next(self._counter), entry))
+        entry = _Watch(sock, deadline)
+        with self._lock:
+            self._active[id(entry)] = entry
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="scimkit-deadlines", daemon=True
                 )
                 self._thread.start()
-            self._condition.notify()
+            self._busy.set()
         return entry
 
+    def done(self, entry: _Watch) -> None:
+        with self._lock:
+            self._active.pop(id(entry), None)
+
     def _run(self) -> None:
-        with self._condition:
-            while True:
-                while self._heap and self._heap[0][2].cancelled:
-                    heapq.heappop(self._heap)
-                if not self._heap:
-                    self._condition.wait()
+        while True:
+            self._busy.wait()
+            with self._lock:
+                if not self._active:
+                    self._busy.clear()
                     continue
-                deadline, _, entry = self._heap[0]
-                wait = deadline - _clock_now()
-                if wait > 0:
-                    self._condition.wait(wait)
-                    continue
-                heapq.heappop(self._heap)
-                entry.expired = True
+                now = _clock_now()
+                expired = [e for e in self._active.values() if e.deadline <= now]
+                for entry in expired:
+                    del self._active[id(entry)]
+                    entry.expired = True
+            for entry in expired:
                 try:
                     entry.sock.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
+            time.sleep(self.TICK)
 
 
 def _clock_now() -> float:
@@ -334,7 +338,7 @@ class _PooledHandler:
                 raise
             finally:
                 if watch is not None:
-                    watch.cancelled = True
+                    WATCHDOG.done(watch)
             if watch is not None and watch.expired:
                 conn.close()
                 raise DeadlineExceeded()
