@@ -67,3 +67,11 @@ def test_after_discover_the_resource_is_checked_against_the_schema(strict, serve
     assert not resp.ok
     assert "required attribute userName is missing" in resp.errors.detail
     assert "password is returned, but the schema says returned=never" in resp.errors.detail
+
+
+def test_a_read_narrowed_by_attributes_may_leave_required_ones_out(strict, server):
+    strict.discover()
+    user_id = strict.create_user(User(user_name="narrow", display_name="N")).user.id
+    resp = strict.read_user(user_id, attributes=["displayName"])
+    assert "userName" not in resp.body and resp.ok, resp.errors
+    assert strict.read_user(user_id, excluded_attributes=["userName"]).ok

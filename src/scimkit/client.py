@@ -296,12 +296,19 @@ class SCIMClient:
             request=request,
         )
         if self.strict and 200 <= response.status_code < 300:
-            response.contract_problem = self._contract_problem(response, expected)
+            # A read narrowed by attributes / excludedAttributes leaves out what was not
+            # asked for, required or not (RFC 7644 §3.9).
+            narrowed = query is not None and any(
+                name in query for name in ("attributes", "excludedAttributes")
+            )
+            response.contract_problem = self._contract_problem(response, expected, narrowed)
         if self.raise_errors:
             response.raise_for_status()
         return response
 
-    def _contract_problem(self, response: SCIMResponse, expected: tuple[int, ...]) -> str | None:
+    def _contract_problem(
+        self, response: SCIMResponse, expected: tuple[int, ...], narrowed: bool = False
+    ) -> str | None:
         """What a success breaks of RFC 7644 (strict mode only), or None."""
         problems: list[str] = []
         status = response.status_code
@@ -314,11 +321,11 @@ class SCIMClient:
             if media not in ("application/scim+json", "application/json"):
                 problems.append(f"Content-Type {content_type!r} is not SCIM JSON (RFC 7644 §3.1)")
         if isinstance(response, ResourceResponse) and response.body and self._discovery:
-            problems.extend(self._schema_problems(response.body, response.resource_class))
+            problems.extend(self._schema_problems(response.body, response.resource_class, narrowed))
         return "; ".join(problems) or None
 
     def _schema_problems(
-        self, body: Mapping[str, Any], resource_class: type[Resource]
+        self, body: Mapping[str, Any], resource_class: type[Resource], narrowed: bool = False
     ) -> list[str]:
         """The resource against the server's own schema: `required` and `returned` rules."""
         assert self._discovery is not None
@@ -336,7 +343,10 @@ class SCIMClient:
             if returned == "never" and name.lower() in present:
                 problems.append(f"{name} is returned, but the schema says returned=never")
             elif (
-                getattr(definition, "required", False) and not writable_only and returned != "never"
+                getattr(definition, "required", False)
+                and not narrowed
+                and not writable_only
+                and returned != "never"
             ):
                 if name.lower() not in present:
                     problems.append(f"required attribute {name} is missing")
