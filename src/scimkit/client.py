@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeVar, Union
 
 from . import _request, _schemas
+from ._bulk import resolve_bulk_ids
 from ._headers import Headers
 from ._request import Dialect, Token
 from ._transport import Transport, redact_url, validate_proxy
@@ -895,7 +896,7 @@ class SCIMClient:
                 return BulkResponse(results, responses, [op for c in chunks[number:] for op in c])
             body: dict[str, Any] = {
                 "schemas": [_schemas.BULK_REQUEST],
-                "Operations": [_resolve_bulk_ids(op, created) for op in chunk],
+                "Operations": [resolve_bulk_ids(op, created) for op in chunk],
             }
             if fail_on_errors is not None:
                 body["failOnErrors"] = fail_on_errors - errors
@@ -1318,23 +1319,6 @@ def _bulk_chunks(
         chunks[-1].append(operation)
         size += length
     return chunks
-
-
-def _resolve_bulk_ids(value: Any, created: Mapping[str, str]) -> Any:
-    """Replace `"bulkId:x"` with the id created earlier for `x` (RFC 7644 §3.7.2)."""
-    if not created:
-        return value
-    if isinstance(value, str):
-        if value.startswith("bulkId:") and value[7:] in created:
-            return created[value[7:]]
-        for bulk_id, resource_id in created.items():
-            value = value.replace(f"/bulkId:{bulk_id}", f"/{resource_id}")
-        return value
-    if isinstance(value, dict):
-        return {k: _resolve_bulk_ids(v, created) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_resolve_bulk_ids(v, created) for v in value]
-    return value
 
 
 def _seconds(name: str, value: object) -> float:

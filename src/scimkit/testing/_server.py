@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import _schemas
+from .._bulk import resolve_bulk_ids, unresolved_bulk_id
 from .._headers import Headers
 from .._sentinel import NOT_GIVEN, NotGiven
 from ..filters import FilterSyntaxError, parse_filter
@@ -83,35 +84,6 @@ def _decode_cursor(cursor: str) -> int:
         return int(number)
     except (ValueError, UnicodeDecodeError):
         raise _Problem(400, f"unknown cursor {cursor!r}", "invalidCursor") from None
-
-
-def _resolve_bulk_ids(value: Any, created: Mapping[str, str]) -> Any:
-    if isinstance(value, str):
-        if value.startswith("bulkId:") and value[7:] in created:
-            return created[value[7:]]
-        for bulk_id, resource_id in created.items():
-            value = value.replace(f"/bulkId:{bulk_id}", f"/{resource_id}")
-        return value
-    if isinstance(value, dict):
-        return {k: _resolve_bulk_ids(v, created) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_resolve_bulk_ids(v, created) for v in value]
-    return value
-
-
-def _unresolved_bulk_id(value: Any) -> str | None:
-    if isinstance(value, str):
-        if value.startswith("bulkId:"):
-            return value[7:]
-        if "/bulkId:" in value:
-            return value.split("/bulkId:", 1)[1].split("/", 1)[0]
-        return None
-    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
-    for item in items:
-        found = _unresolved_bulk_id(item)
-        if found:
-            return found
-    return None
 
 
 def _schema_document(schema: str, name: str, attributes: list[JSON]) -> JSON:
@@ -847,8 +819,8 @@ class SCIMServer:
             if not isinstance(path, str) or not path.startswith("/"):
                 raise _Problem(400, "an operation needs a path", "invalidPath")
             data = _get(operation, "data")
-            path, data = _resolve_bulk_ids(path, created), _resolve_bulk_ids(data, created)
-            unresolved = _unresolved_bulk_id(path) or _unresolved_bulk_id(data)
+            path, data = resolve_bulk_ids(path, created), resolve_bulk_ids(data, created)
+            unresolved = unresolved_bulk_id(path) or unresolved_bulk_id(data)
             if unresolved:
                 raise _Problem(409, f"bulkId {unresolved!r} was not created", "invalidValue")
             headers = Headers({"Authorization": record.headers.get("Authorization") or ""})
