@@ -17,6 +17,7 @@ PUBLIC_MODULES = [
     "scimkit.testing",
     "scimkit.filters",
     "scimkit.client",
+    "scimkit.discovery",
 ]
 
 
