@@ -28,6 +28,8 @@ import urllib.request
 from email.message import Message
 from typing import Any, Optional
 
+from ._headers import Headers
+
 __all__ = [
     "WATCHDOG",
     "BodyTooLarge",
@@ -82,28 +84,34 @@ class Watchdog:
 
     A socket timeout bounds each read, not the whole answer: a server that trickles one byte
     every few seconds (slowloris) would hold a call forever. One daemon thread per process
-    looks at the exchanges in flight every `TICK` seconds, and sleeps while there are none;
-    an exchange costs a dict insert and delete, and no entry outlives it.
+    looks at the exchanges in flight every `TICK` seconds. Waking a thread costs more than a
+    kept-alive request itself, so the thread keeps ticking while calls keep coming and only
+    goes to sleep after `IDLE_AFTER` seconds without any; an exchange then costs a dict
+    insert and delete, and no entry outlives it.
     """
 
     TICK = 0.05
+    IDLE_AFTER = 2.0
 
     def __init__(self) -> None:
         self._active: dict[int, _Watch] = {}
         self._lock = threading.Lock()
-        self._busy = threading.Event()
+        self._wake = threading.Event()
+        self._asleep = True
         self._thread: threading.Thread | None = None
 
     def watch(self, sock: socket.socket, deadline: float) -> _Watch:
         entry = _Watch(sock, deadline)
         with self._lock:
             self._active[id(entry)] = entry
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="scimkit-deadlines", daemon=True
-                )
-                self._thread.start()
-            self._busy.set()
+            if self._asleep:
+                self._asleep = False
+                self._wake.set()
+                if self._thread is None:
+                    self._thread = threading.Thread(
+                        target=self._run, name="scimkit-deadlines", daemon=True
+                    )
+                    self._thread.start()
         return entry
 
     def done(self, entry: _Watch) -> None:
@@ -111,17 +119,25 @@ class Watchdog:
             self._active.pop(id(entry), None)
 
     def _run(self) -> None:
+        quiet_since: float | None = None
         while True:
-            self._busy.wait()
+            self._wake.wait()
+            now = _clock_now()
             with self._lock:
-                if not self._active:
-                    self._busy.clear()
-                    continue
-                now = _clock_now()
                 expired = [e for e in self._active.values() if e.deadline <= now]
                 for entry in expired:
                     del self._active[id(entry)]
                     entry.expired = True
+                if self._active:
+                    quiet_since = None
+                elif quiet_since is None:
+                    quiet_since = now
+                elif now - quiet_since >= self.IDLE_AFTER:
+                    # Nothing in flight for a while: sleep until `watch` wakes us.
+                    self._asleep = True
+                    self._wake.clear()
+                    quiet_since = None
+                    continue
             for entry in expired:
                 try:
                     entry.sock.shutdown(socket.SHUT_RDWR)
@@ -205,6 +221,87 @@ class ConnectionPool:
                 conn.close()
 
 
+# The limits http.client applies to a header block, kept for our own parser.
+_MAX_LINE = 65536
+_MAX_HEADERS = 100
+
+
+def _read_header_block(fp: Any) -> Headers:
+    """The header fields up to the empty line, as `Headers` (repeats joined with ", ")."""
+    pairs: list[tuple[str, str]] = []
+    for _ in range(_MAX_HEADERS + 1):
+        line = fp.readline(_MAX_LINE + 1)
+        if len(line) > _MAX_LINE:
+            raise http.client.LineTooLong("header line")
+        if line in (b"\r\n", b"\n", b""):
+            return Headers(pairs)
+        text = line.decode("iso-8859-1")
+        if text[0] in " \t":
+            # RFC 9112 §5.2: obsolete line folding continues the previous field's value.
+            if pairs:
+                name, value = pairs[-1]
+                pairs[-1] = (name, f"{value} {text.strip()}")
+            continue
+        name, colon, value = text.partition(":")
+        if colon and name and name == name.strip():
+            pairs.append((name, value.strip()))
+        # A line that is not a field (no colon, or space before it) is ignored, as browsers do.
+    raise http.client.HTTPException(f"got more than {_MAX_HEADERS} headers")
+
+
+class _LeanResponse(http.client.HTTPResponse):
+    """An `HTTPResponse` whose header block is read straight into scimkit's `Headers`.
+
+    http.client hands every header block to the `email` package, which costs more per answer
+    than everything scimkit itself does on a kept-alive connection. A SCIM answer needs the
+    names and values only; the framing decisions below (chunked, length, keep-alive) are the
+    ones RFC 9112 §6 asks for, made with http.client's own status-line and close checks.
+    """
+
+    def begin(self) -> None:
+        if self.headers is not None:
+            return
+        while True:
+            version, status, reason = self._read_status()
+            if status != http.client.CONTINUE:
+                break
+            _read_header_block(self.fp)  # the interim 100 answer's fields
+        self.code = self.status = status
+        self.reason = reason.strip()
+        if version in ("HTTP/1.0", "HTTP/0.9"):
+            self.version = 10
+        elif version.startswith("HTTP/1."):
+            self.version = 11
+        else:
+            raise http.client.UnknownProtocol(version)
+        headers = _read_header_block(self.fp)
+        self.headers = self.msg = headers
+        encoding = headers.get("Transfer-Encoding")
+        self.chunked = bool(encoding) and encoding.strip().lower() == "chunked"
+        if self.chunked:
+            self.chunk_left = None
+        self.will_close = self._check_close()
+        self.length = None
+        length = headers.get("Content-Length")
+        if length and not self.chunked:
+            values = {value.strip() for value in length.split(",")}
+            if len(values) != 1:
+                # RFC 9112 §6.3: differing lengths make the message unreadable.
+                raise http.client.HTTPException(f"conflicting Content-Length: {length!r}")
+            value = values.pop()
+            if value.isdigit():
+                self.length = int(value)
+        if (
+            status in (http.client.NO_CONTENT, http.client.NOT_MODIFIED)
+            or 100 <= status < 200
+            or self._method == "HEAD"
+        ):
+            self.length = 0
+        if not self.will_close and not self.chunked and self.length is None:
+            # Neither a length nor chunks: the body ends when the server closes.
+            self.will_close = True
+
+
 class _Answer:
     """A fully read response: the little of `http.client.HTTPResponse` the transport uses.
 
@@ -214,7 +311,7 @@ class _Answer:
 
     __slots__ = ("_body", "headers", "reason", "status", "url")
 
-    def __init__(self, body: bytes, headers: Message, url: str, status: int, reason: str):
+    def __init__(self, body: bytes, headers: Message | Headers, url: str, status: int, reason: str):
         self._body = body
         self.headers = headers
         self.url = url
@@ -365,7 +462,9 @@ class PooledHTTPHandler(_PooledHandler, urllib.request.HTTPHandler):
         self._limits(pool, connect_timeout, read_timeout, max_response_bytes)
 
     def _connection(self, req: urllib.request.Request) -> http.client.HTTPConnection:
-        return http.client.HTTPConnection(req.host, timeout=self.connect_timeout)
+        conn = http.client.HTTPConnection(req.host, timeout=self.connect_timeout)
+        conn.response_class = _LeanResponse
+        return conn
 
     def http_open(self, req: urllib.request.Request) -> Any:
         return self._exchange(req, "http")
@@ -388,9 +487,11 @@ class PooledHTTPSHandler(_PooledHandler, urllib.request.HTTPSHandler):
         self._limits(pool, connect_timeout, read_timeout, max_response_bytes)
 
     def _connection(self, req: urllib.request.Request) -> http.client.HTTPConnection:
-        return http.client.HTTPSConnection(
+        conn = http.client.HTTPSConnection(
             req.host, timeout=self.connect_timeout, context=self.context
         )
+        conn.response_class = _LeanResponse
+        return conn
 
     def https_open(self, req: urllib.request.Request) -> Any:
         return self._exchange(req, "https")

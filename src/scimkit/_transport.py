@@ -278,7 +278,9 @@ class Transport:
             with self.opener.open(req) as raw:
                 body = raw.read()
                 status = raw.status
-                headers = Headers(raw.headers.items())
+                headers = raw.headers
+                if not isinstance(headers, Headers):
+                    headers = Headers(headers.items())
         except urllib.error.URLError as exc:
             raise self._connect_failure(exc.reason, method, url) from exc
         except DeadlineExceeded as exc:
