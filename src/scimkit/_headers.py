@@ -70,7 +70,9 @@ class Headers(MutableMapping[str, str]):
         }
 
     def copy(self) -> Headers:
-        return Headers(self.items())
+        duplicate = Headers()
+        duplicate._store = self._store.copy()
+        return duplicate
 
     def redacted(self) -> dict[str, str]:
         """A plain dict safe to log or show: credential values become `[secure]`."""

@@ -358,6 +358,14 @@ class _PooledHandler:
     def _connection(self, req: urllib.request.Request) -> http.client.HTTPConnection:
         raise NotImplementedError
 
+    def _lean_request(self, req: urllib.request.Request) -> urllib.request.Request:
+        # urllib's own pre-processing adds Host, Content-Length and a default Content-Type
+        # and User-Agent. http.client adds Host and Content-Length itself (from the proxy
+        # form of the URL too), and scimkit always sets its own Content-Type and User-Agent.
+        return req
+
+    http_request = https_request = _lean_request
+
     def _exchange(self, req: urllib.request.Request, scheme: str) -> _Answer:
         host = req.host
         if not host:

@@ -354,7 +354,10 @@ class ErrorMessage:
     @classmethod
     def from_body(cls, body: dict[str, Any]) -> ErrorMessage | None:
         """The error in a parsed body, or `None` when the body is not an error message."""
-        if not _ERROR_KEYS.intersection(key.lower() for key in body if isinstance(key, str)):
+        for key in body:
+            if isinstance(key, str) and key.lower() in _ERROR_KEYS:
+                break
+        else:
             schemas = body.get("schemas")
             if not isinstance(schemas, list) or not any(
                 isinstance(s, str) and s.lower() == _ERROR_SCHEMA for s in schemas
