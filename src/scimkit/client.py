@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import ssl as ssl_module
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, TypeVar, Union
+from typing import TYPE_CHECKING, Any, TypeVar, Union
 
 from . import _request, _schemas
 from ._bulk import resolve_bulk_ids
@@ -47,6 +47,10 @@ from .responses import (
 )
 from .retry import RetryHandler, default_retry_handlers
 from .retry.request import HttpRequest
+from .wsgi import _WSGITransport
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
 
 __all__ = ["SCIMClient"]
 
@@ -197,6 +201,37 @@ class SCIMClient:
             keep_alive=self.keep_alive,
             max_connections=max_connections,
         )
+
+    @classmethod
+    def for_wsgi(
+        cls, app: WSGIApplication, base_url: str = "/scim/v2", **client_kwargs: Any
+    ) -> SCIMClient:
+        """A client that calls the WSGI application `app` in-process, with no sockets.
+
+            client = SCIMClient.for_wsgi(app, "/scim/v2", token="test-token")
+            client.create_user(User(user_name="bjensen"))
+
+        `base_url` is a path (served as `http://localhost/...`) or a full URL, whose host and
+        scheme the application then sees. `client_kwargs` are those of `SCIMClient()`; retry
+        handlers, strict mode, `raise_errors` and `max_response_bytes` work as over the
+        network, while timeouts, `deadline`, `ssl` and connection reuse have nothing to act
+        on, and a `proxy` is refused. An exception the application raises reaches the caller
+        unchanged. See `scimkit.wsgi`.
+        """
+        if not isinstance(base_url, str):
+            raise TypeError(f"base_url must be a str, not {type(base_url).__name__}")
+        if base_url.startswith("/") and not base_url.startswith("//"):
+            base_url = "http://localhost" + base_url
+        if client_kwargs.get("proxy"):
+            raise ValueError("an in-process client sends nothing over the network: no proxy")
+        client_kwargs["proxy"] = ""
+        client = cls(base_url, **client_kwargs)
+        network = client._transport
+        client._transport = _WSGITransport(
+            app, like=network, max_response_bytes=client.max_response_bytes
+        )
+        network.close()
+        return client
 
     def __repr__(self) -> str:
         return f"SCIMClient({self.base_url!r}, scim_version={self.scim_version!r})"
