@@ -15,8 +15,8 @@ import ssl
 import threading
 import time
 import urllib.parse
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from .. import _schemas
 from .._bulk import resolve_bulk_ids, unresolved_bulk_id
@@ -26,6 +26,9 @@ from ..filters import FilterSyntaxError, parse_filter
 from ._engine import EngineError, apply_patch, matches, project, sort_resources
 from ._faults import Fault, RecordedRequest
 from ._store import Store
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 __all__ = ["SCIMServer"]
 
@@ -69,6 +72,22 @@ _GROUP_ATTRIBUTES = [
     _attribute("displayName", required=True),
     _attribute("members", "complex", multi=True),
 ]
+
+
+# Left unescaped when a WSGI path is put back into a request target: RFC 3986 pchar and "/".
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+
+
+def _origin(environ: WSGIEnvironment) -> str:
+    """`scheme://host[:port]` a WSGI request was sent to (PEP 3333's URL reconstruction)."""
+    scheme = str(environ.get("wsgi.url_scheme") or "http")
+    host = environ.get("HTTP_HOST")
+    if not host:
+        host = str(environ.get("SERVER_NAME") or "localhost")
+        port = str(environ.get("SERVER_PORT") or "")
+        if port and port != {"http": "80", "https": "443"}.get(scheme):
+            host = f"{host}:{port}"
+    return f"{scheme}://{host}"
 
 
 def _encode_cursor(start: int) -> str:
@@ -292,6 +311,7 @@ class SCIMServer:
         self._thread: threading.Thread | None = None
         # Set while stopping: a Fault.delay() wait ends early and the request is not answered.
         self._stopping = threading.Event()
+        self._wsgi_request = threading.local()
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -337,6 +357,10 @@ class SCIMServer:
     @property
     def url(self) -> str:
         """The base URL clients use, e.g. `http://127.0.0.1:54321/scim/v2` (no trailing /)."""
+        # While a WSGI request is handled, the URL it came to (for Location and meta).
+        in_request: str | None = getattr(self._wsgi_request, "url", None)
+        if in_request is not None:
+            return in_request
         scheme = "https" if self.ssl_context is not None else "http"
         return f"{scheme}://{self.host}:{self.port}{self.base_path}"
 
@@ -425,6 +449,34 @@ class SCIMServer:
                     return fault  # type: ignore[no-any-return]
         return None
 
+    def _receive(
+        self, method: str, raw_path: str, headers: Headers, body: bytes
+    ) -> RecordedRequest:
+        """Log a request; the same for the socket and the WSGI edge."""
+        split = urllib.parse.urlsplit(raw_path)
+        record = RecordedRequest(
+            method=method,
+            path=urllib.parse.unquote(split.path),
+            raw_path=raw_path,
+            query=urllib.parse.parse_qs(split.query, keep_blank_values=True),
+            headers=headers,
+            body=body,
+        )
+        with self._lock:
+            self._requests.append(record)
+        return record
+
+    def _answer(self, record: RecordedRequest) -> tuple[int, JSON | None, dict[str, str]]:
+        """Status, JSON body and headers for a request, errors included."""
+        try:
+            path = urllib.parse.urlsplit(record.raw_path).path
+            return self._route(record.method, path, record.query, record)
+        except _Problem as problem:
+            return self._error(problem)
+        except Exception as exc:  # a bug here must not kill the connection silently
+            logger.exception("local SCIM server failed on %s %s", record.method, record.raw_path)
+            return self._error(_Problem(500, f"internal error: {exc!r}"))
+
     def _handle(self, handler: _Handler) -> None:
         try:
             body = handler.read_body()
@@ -432,22 +484,10 @@ class SCIMServer:
             # Framing we cannot trust: answer once and close, the next bytes are not a request.
             handler.send_error(400, "invalid Content-Length or chunked body")
             return
-        raw_path = handler.path
-        split = urllib.parse.urlsplit(raw_path)
-        path = urllib.parse.unquote(split.path)
-        query = urllib.parse.parse_qs(split.query, keep_blank_values=True)
-        method = handler.command
-        record = RecordedRequest(
-            method=method,
-            path=path,
-            raw_path=raw_path,
-            query=query,
-            headers=Headers(handler.headers.items()),
-            body=body,
+        record = self._receive(
+            handler.command, handler.path, Headers(handler.headers.items()), body
         )
-        with self._lock:
-            self._requests.append(record)
-        fault = self._take_fault(method, path)
+        fault = self._take_fault(record.method, record.path)
         if fault is not None:
             if fault.kind == "drop":
                 handler.close_connection = True
@@ -462,21 +502,15 @@ class SCIMServer:
                 handler.close_connection = True
                 return
             if fault.kind == "status":
-                self._send_fault(handler, fault)
+                self._write(handler, *self._fault_answer(fault))
                 return
-        try:
-            status, payload, headers = self._route(method, split.path, query, record)
-        except _Problem as problem:
-            status, payload, headers = self._error(problem)
-        except Exception as exc:  # a bug here must not kill the connection silently
-            logger.exception("local SCIM server failed on %s %s", method, raw_path)
-            status, payload, headers = self._error(_Problem(500, f"internal error: {exc!r}"))
+        status, payload, headers = self._answer(record)
         if fault is not None and fault.kind == "drop_after_processing":
             handler.close_connection = True
             return
         self._send(handler, status, payload, headers)
 
-    def _send_fault(self, handler: _Handler, fault: Fault) -> None:
+    def _fault_answer(self, fault: Fault) -> tuple[int, bytes, dict[str, str]]:
         data = fault.data
         content_type = fault.content_type
         if data is None:
@@ -486,8 +520,71 @@ class SCIMServer:
             data = json.dumps(data).encode()
         if content_type is None:
             content_type = self._content_type
-        headers = {"Content-Type": content_type, **fault.extra_headers}
-        self._write(handler, fault.code, data, headers)
+        return fault.code, data, {"Content-Type": content_type, **fault.extra_headers}
+
+    # -- the WSGI edge --------------------------------------------------------------------
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """The server as a WSGI application: the same endpoints, store, faults and request
+        log as over its socket, whether or not it is started.
+
+            client = SCIMClient.for_wsgi(server, server.base_path, token=server.token)
+
+        Locations in answers use the host the request names. `Fault.drop()`,
+        `Fault.drop_after_processing()` and `Fault.raw()` need a connection to act on and
+        raise `RuntimeError` here.
+        """
+        method = str(environ.get("REQUEST_METHOD") or "GET").upper()
+        path = str(environ.get("SCRIPT_NAME") or "") + str(environ.get("PATH_INFO") or "")
+        # PEP 3333 strings carry bytes as latin-1; put the request target back together.
+        raw_path = urllib.parse.quote(path.encode("latin-1"), safe=_PATH_SAFE) or "/"
+        query = str(environ.get("QUERY_STRING") or "")
+        if query:
+            raw_path += "?" + query
+        headers = Headers()
+        for key, value in environ.items():
+            if key.startswith("HTTP_"):
+                headers[key[5:].replace("_", "-").title()] = value
+        for key, name in (("CONTENT_TYPE", "Content-Type"), ("CONTENT_LENGTH", "Content-Length")):
+            if environ.get(key):
+                headers[name] = environ[key]
+        length = headers.get("Content-Length")
+        stream = environ["wsgi.input"]
+        if length and length.isdigit():
+            body = stream.read(int(length))
+        elif environ.get("wsgi.input_terminated"):
+            body = stream.read()
+        else:
+            body = b""
+        record = self._receive(method, raw_path, headers, body)
+        fault = self._take_fault(record.method, record.path)
+        if fault is not None and fault.kind in ("drop", "raw", "drop_after_processing"):
+            raise RuntimeError(
+                f"{fault!r} needs a connection: start the server and call it at server.url"
+            )
+        if fault is not None and fault.kind == "delay":
+            self._stopping.wait(fault.seconds)
+        if fault is not None and fault.kind == "status":
+            status, data, answer_headers = self._fault_answer(fault)
+        else:
+            self._wsgi_request.url = _origin(environ) + self.base_path
+            try:
+                status, payload, answer_headers = self._answer(record)
+            finally:
+                del self._wsgi_request.url
+            data = b"" if payload is None else json.dumps(payload).encode("utf-8")
+            if payload is not None:
+                answer_headers = {"Content-Type": self._content_type, **answer_headers}
+        if status < 200 or status in (204, 304):
+            data = b""  # RFC 9110 §8.6, §15.4.5: no body, and no Content-Length for these
+        else:
+            answer_headers = {**answer_headers, "Content-Length": str(len(data))}
+        try:
+            reason = http.HTTPStatus(status).phrase
+        except ValueError:
+            reason = "Unknown"
+        start_response(f"{status} {reason}", list(answer_headers.items()))
+        return [b"" if method == "HEAD" else data]
 
     @property
     def _content_type(self) -> str:
