@@ -163,12 +163,12 @@ class _Exchange:
 
     def write(self, data: bytes) -> None:
         """The legacy `write()` callable of PEP 3333: body bytes before the iterable's."""
-        if self.status is None:
-            raise RuntimeError("the WSGI application wrote body bytes before start_response")
         if not isinstance(data, (bytes, bytearray)):
             raise TypeError(f"WSGI body data must be bytes, not {type(data).__name__}")
         if not data:
             return
+        if self.status is None:
+            raise RuntimeError("the WSGI application gave body bytes before start_response")
         self.sent = True
         self.size += len(data)
         if self.limit is not None and self.size > self.limit:
@@ -271,10 +271,6 @@ class WSGIHandler(urllib.request.AbstractHTTPHandler):
         try:
             try:
                 for chunk in result:
-                    if exchange.status is None:
-                        raise RuntimeError(
-                            "the WSGI application returned body bytes before start_response"
-                        )
                     exchange.write(chunk)
             finally:
                 close = getattr(result, "close", None)

@@ -553,7 +553,7 @@ class SCIMServer:
         if length and length.isdigit():
             body = stream.read(int(length))
         elif environ.get("wsgi.input_terminated"):
-            body = stream.read()
+            body = stream.read(-1)  # a chunked upload: the server marks where it ends
         else:
             body = b""
         record = self._receive(method, raw_path, headers, body)
