@@ -18,6 +18,8 @@ PUBLIC_MODULES = [
     "scimkit.filters",
     "scimkit.client",
     "scimkit.discovery",
+    "scimkit.wsgi",
+    "scimkit.testing.pytest_plugin",
 ]
 
 
@@ -55,3 +57,10 @@ def test_version_is_the_one_in_version_module():
     from scimkit._version import __version__
 
     assert scimkit.__version__ == __version__
+
+
+def test_the_pytest_plugin_is_registered_under_pytest11():
+    from importlib.metadata import entry_points
+
+    plugins = {e.name: e.value for e in entry_points(group="pytest11")}
+    assert plugins.get("scimkit") == "scimkit.testing.pytest_plugin"

@@ -8,6 +8,10 @@ with SCIMServer() as server:
     server.inject(Fault.status(503), times=2)
     ...
     assert server.requests[-1].method == "POST"
+
+A `SCIMServer` is also a WSGI application (`SCIMClient.for_wsgi(server, server.base_path)`
+calls it in-process), and the pytest plugin in `scimkit.testing.pytest_plugin` gives every
+test suite `scim_server` and `scim_client` fixtures.
 """
 
 from __future__ import annotations
