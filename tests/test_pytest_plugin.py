@@ -178,3 +178,24 @@ def test_the_server_is_stopped_after_the_test(pytester: pytest.Pytester) -> None
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
+
+
+def test_the_examples_in_docs_testing_md_pass_as_a_pytest_suite(pytester: pytest.Pytester) -> None:
+    # tests/test_docs.py runs the page's blocks as a script; here pytest collects the same
+    # code as a test module, so the fixtures, markers and parametrisation shown really run.
+    from .test_docs import ROOT, python_blocks
+
+    pytester.makeconftest(
+        """
+        import pytest
+        from scimkit.testing import SCIMServer
+
+        @pytest.fixture
+        def app():
+            return SCIMServer(token="test-token")
+        """
+    )
+    source = "\n\n".join(python_blocks(ROOT / "docs" / "testing.md"))
+    pytester.makepyfile(test_docs_testing=source)
+    result = pytester.runpytest("--strict-markers", "-W", "error", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=7)
