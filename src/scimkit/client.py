@@ -214,9 +214,9 @@ class SCIMClient:
         `base_url` is a path (served as `http://localhost/...`) or a full URL, whose host and
         scheme the application then sees. `client_kwargs` are those of `SCIMClient()`; retry
         handlers, strict mode, `raise_errors` and `max_response_bytes` work as over the
-        network, while timeouts, `deadline`, `ssl` and connection reuse have nothing to act
-        on, and a `proxy` is refused. An exception the application raises reaches the caller
-        unchanged. See `scimkit.wsgi`.
+        network, while timeouts, `ssl` and connection reuse have nothing to act on, `deadline`
+        bounds only the waits between retries, and a `proxy` is refused. An exception the
+        application raises reaches the caller unchanged. See `scimkit.wsgi`.
         """
         if not isinstance(base_url, str):
             raise TypeError(f"base_url must be a str, not {type(base_url).__name__}")

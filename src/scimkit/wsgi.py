@@ -10,8 +10,9 @@ The client is the ordinary one: requests still go through a `urllib.request` ope
 which `WSGIHandler` takes the place of the pooled HTTP and HTTPS handlers. Retry handlers,
 redirects, logging with redaction, `max_response_bytes`, strict mode and the parsing of
 answers work as they do over the network. What has no meaning without a socket is left out:
-timeouts and the call deadline (the application runs in the calling thread, as long as it
-takes), proxies, TLS and connection reuse.
+timeouts, proxies, TLS and connection reuse. The application runs in the calling thread for
+as long as it takes: the call `deadline` still bounds the waits between retries, but cannot
+cut an answer off.
 
 An exception raised by the application (when called, while its body is iterated, or in its
 `close()`) reaches the test as it was raised, with its traceback: it is not turned into a
