@@ -94,6 +94,10 @@ def validate_header(name: str, value: str) -> None:
         raise ValueError(f"{name} must not contain CR, LF or NUL characters")
 
 
+# RFC 3986 §2.3: characters a path segment carries as they are.
+_UNRESERVED = re.compile(r"[A-Za-z0-9._~-]+")
+
+
 def encode_id(resource_id: object, *, argument: str = "id") -> str:
     """A resource id as one path segment: nothing left unescaped, `.`/`..` made inert.
 
@@ -104,6 +108,8 @@ def encode_id(resource_id: object, *, argument: str = "id") -> str:
         raise TypeError(f"{argument} must be a str, not {type(resource_id).__name__}")
     if not resource_id:
         raise ValueError(f"{argument} must not be empty")
+    if _UNRESERVED.fullmatch(resource_id) and resource_id not in (".", ".."):
+        return resource_id  # what quote() would return, at a fraction of its cost
     segment = urllib.parse.quote(resource_id, safe="")
     if segment in (".", ".."):
         segment = segment.replace(".", "%2E")

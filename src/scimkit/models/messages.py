@@ -354,10 +354,11 @@ class ErrorMessage:
     @classmethod
     def from_body(cls, body: dict[str, Any]) -> ErrorMessage | None:
         """The error in a parsed body, or `None` when the body is not an error message."""
-        for key in body:
-            if isinstance(key, str) and key.lower() in _ERROR_KEYS:
-                break
-        else:
+        try:
+            plain = _ERROR_KEYS.isdisjoint(map(str.lower, body))
+        except TypeError:  # a key that is not a str (a dict built by hand)
+            plain = _ERROR_KEYS.isdisjoint(key.lower() for key in body if isinstance(key, str))
+        if plain:
             schemas = body.get("schemas")
             if not isinstance(schemas, list) or not any(
                 isinstance(s, str) and s.lower() == _ERROR_SCHEMA for s in schemas
