@@ -406,22 +406,27 @@ class Transport:
         ends, the last response is returned or the last `TransportError` raised.
         """
         state = RetryState()
-        budget = 1 + sum(max(0, int(h.max_retry_count)) for h in handlers)
+        budget = 1
+        for handler in handlers:
+            budget += max(0, int(handler.max_retry_count))
         max_attempts = min(budget, MAX_ATTEMPTS)
         deadline = None if self.deadline is None else _clock.monotonic() + self.deadline
+        debug = self.logger.isEnabledFor(logging.DEBUG)
         attempt = 0
         while True:
             attempt += 1
             response: HttpResponse | None = None
             error: TransportError | None = None
-            self._log_request(request, attempt)
+            if debug:
+                self._log_request(request, attempt)
             try:
                 response = self._send_following_redirects(request, deadline)
             except TransportError as exc:
                 error = exc
                 self.logger.debug("%s %s failed: %s", request.method, redact_url(request.url), exc)
             else:
-                self._log_response(request, response)
+                if debug:
+                    self._log_response(request, response)
             retry = False
             if attempt < max_attempts:
                 state.next_attempt_requested = False
