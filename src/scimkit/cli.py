@@ -1,61 +1,180 @@
-"""The `scimkit` command line (also `python -m scimkit`)."""
+"""The `scimkit` command line (also `python -m scimkit`).
+
+    scimkit users list --filter 'active eq true'
+    scimkit groups add-member GROUP_ID --user-name ann
+    scimkit export users --out users.csv
+    scimkit import users users.csv --dry-run
+
+Connection: `--base-url` or `$SCIM_BASE_URL`; the token from `$SCIM_TOKEN` (or the variable
+`--token-env` names), or a prompt when stdin is a terminal, never from the command line.
+
+Exit codes: 0 success; 1 the server refused (its status, `scimType` and `detail` are shown)
+or an import row failed; 2 usage; 3 network (connection, timeout, TLS, proxy). An error is
+one line on stderr; `-v` adds the traceback and a log of every request (tokens redacted).
+
+The commands live in `scimkit._cli`; see docs/cli.md for the reference.
+"""
 
 from __future__ import annotations
 
-import argparse
+import contextlib
+import logging
+import os
 import sys
-import time
-from collections.abc import Sequence
+import traceback
+from collections.abc import Iterator, Sequence
+from http import HTTPStatus
+from typing import Callable
 
-from ._version import __version__
+from ._cli.commands import COMMANDS
+from ._cli.connection import Session
+from ._cli.console import (
+    EXIT_NETWORK,
+    EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    CommandFailed,
+    Console,
+    UsageError,
+)
+from ._cli.output import terminal_safe
+from ._cli.parser import build_parser
+from ._cli.transfer import run_export, run_import
+from .errors import SCIMResponseError, TransportError
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
 
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="scimkit", description="A SCIM 1.1 / 2.0 client and local test server."
-    )
-    parser.add_argument("--version", action="version", version=f"scimkit {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    demo = commands.add_parser(
-        "demo", help="run the whole client against a local SCIM server and print each call"
-    )
-    demo.add_argument("--scim-version", choices=("2.0", "1.1"), default="2.0")
-    serve = commands.add_parser("serve", help="run the local SCIM server until interrupted")
-    serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--scim-version", choices=("2.0", "1.1"), default="2.0")
-    serve.add_argument("--no-auth", action="store_true", help="accept requests without a token")
-    return parser
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if args.command == "demo":
-        from ._demo import run_demo
+    """Run the command line on the real process; returns the exit code.
 
-        return run_demo(scim_version=args.scim_version)
-    if args.command == "serve":
-        from .testing import SCIMServer
+    sys.exit(main(["users", "list", "--limit", "5"]))
+    """
+    console = Console.system()
+    try:
+        return run(argv, console)
+    except BrokenPipeError:
+        # `scimkit users list | head`: the reader left. Point stdout at /dev/null so that
+        # the interpreter's final flush does not raise again, and end quietly.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
 
-        server = SCIMServer(port=args.port, scim_version=args.scim_version)
-        if args.no_auth:
-            server.token = None
-        with server:
-            print(f"SCIM {args.scim_version} server at {server.url}", flush=True)
-            if server.token:
-                # The local server's own throwaway token: printing it is how a person uses it.
-                print(f"bearer token: {server.token}", flush=True)
-            try:
-                while True:
-                    time.sleep(3600)
-            except KeyboardInterrupt:
-                pass
-        return 0
-    parser.print_help()
-    return 2
+
+def run(argv: Sequence[str] | None, console: Console) -> int:
+    """Run the command line with `console` as the outside world; returns the exit code."""
+    parser = build_parser()
+    try:
+        with contextlib.redirect_stdout(console.stdout), contextlib.redirect_stderr(console.stderr):
+            args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error argparse reported
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    if args.command is None:
+        parser.print_help(console.stderr)
+        return EXIT_USAGE
+    handler: Callable[[Session], int]
+    if args.command == "export":
+        handler = run_export
+    elif args.command == "import":
+        handler = run_import
+    else:
+        handler = COMMANDS[(args.command, getattr(args, "action", None))]
+    session = Session(args, console)
+    with _logging(session):
+        try:
+            return handler(session)
+        except UsageError as exc:
+            return _fail(session, exc, EXIT_USAGE, f"scimkit: error: {exc}")
+        except CommandFailed as exc:
+            return _fail(session, exc, EXIT_REFUSED, f"scimkit: {exc}")
+        except SCIMResponseError as exc:
+            return _fail(session, exc, EXIT_REFUSED, describe_refusal(exc))
+        except TransportError as exc:
+            return _fail(session, exc, EXIT_NETWORK, describe_network_error(exc))
+        except ValueError as exc:
+            # The library refuses a bad argument (a filter, a path, an id) before sending.
+            return _fail(session, exc, EXIT_USAGE, f"scimkit: error: {exc}")
+        except KeyboardInterrupt as exc:
+            return _fail(session, exc, EXIT_INTERRUPTED, "scimkit: interrupted")
+        finally:
+            session.close()
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def describe_refusal(error: SCIMResponseError) -> str:
+    """`scimkit: the server refused: HTTP 409 Conflict, scimType uniqueness: <detail>
+    (POST <url>)`."""
+    try:
+        phrase = " " + HTTPStatus(error.status).phrase
+    except ValueError:
+        phrase = ""
+    text = f"scimkit: the server refused: HTTP {error.status}{phrase}"
+    if error.scim_type:
+        text += f", scimType {error.scim_type}"
+    if error.detail:
+        text += f": {_one_line(error.detail)}"
+    if error.method:
+        text += f" ({error.method} {error.url})"
+    return text
+
+
+def describe_network_error(error: TransportError) -> str:
+    """`scimkit: network error (ConnectError): <what> (GET <url>)`, and whether a write may
+    have happened anyway."""
+    text = f"scimkit: network error ({type(error).__name__}): {_one_line(str(error))}"
+    if error.request_sent is not False and error.method in ("POST", "PATCH", "PUT", "DELETE"):
+        text += "; the request may have reached the server: check before repeating it"
+    return text
+
+
+def _scrub(text: str, token: str | None) -> str:
+    """Never show the token, whatever a server or an exception put in a message."""
+    if token and len(token) >= 4:
+        text = text.replace(token, "[secure]")
+    return text
+
+
+def _fail(session: Session, error: BaseException, code: int, line: str) -> int:
+    console = session.console
+    if session.args.verbose:
+        trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+        console.stderr.write(_scrub(trace, session.token))
+    console.error(terminal_safe(_scrub(line, session.token)))
+    return code
+
+
+class _ScrubbingFormatter(logging.Formatter):
+    def __init__(self, session: Session) -> None:
+        super().__init__("%(levelname)s %(name)s: %(message)s")
+        self.session = session
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _scrub(super().format(record), self.session.token)
+
+
+@contextlib.contextmanager
+def _logging(session: Session) -> Iterator[None]:
+    """`-v`: scimkit's DEBUG log (headers already redacted) on stderr, for this run only."""
+    if not session.args.verbose:
+        yield
+        return
+    logger = logging.getLogger("scimkit")
+    handler = logging.StreamHandler(session.console.stderr)
+    handler.setFormatter(_ScrubbingFormatter(session))
+    previous = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
 
 
 if __name__ == "__main__":

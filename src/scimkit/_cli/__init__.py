@@ -1,0 +1,10 @@
+"""The pieces of the `scimkit` command line; `scimkit.cli.main` is the entry point.
+
+- `console`: the streams, environment, prompt and clock a command uses, and exit codes;
+- `output`: cells, aligned tables, JSON, JSON Lines and CSV (pure);
+- `progress`: the progress line on stderr (pure rendering, injectable clock);
+- `connection`: command-line options and environment -> `SCIMClient`;
+- `parser`: the argparse definition;
+- `commands`: users, groups, search, discover, raw, serve, demo;
+- `transfer`: export and import, with the pure row -> plan logic they share.
+"""

@@ -1,0 +1,342 @@
+"""The argparse definition of `scimkit`.
+
+The connection and output options are accepted before the command and after it
+(`scimkit -v users list` and `scimkit users list -v`): every sub-parser declares them again
+with `argparse.SUPPRESS` as default, so that an option left out after the command does not
+overwrite one given before it.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from .._version import __version__
+from .output import FORMATS
+
+__all__ = ["build_parser"]
+
+_EPILOG = (
+    "Connection: --base-url or $SCIM_BASE_URL; the token from $SCIM_TOKEN (see --token-env) "
+    "or a prompt. Exit codes: 0 success, 1 the server refused, 2 usage, 3 network."
+)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must not be negative")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number of seconds")
+    return value
+
+
+def _attribute_list(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("give attribute names separated by commas")
+    return names
+
+
+def _common_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """Connection and output options; real defaults only on the top-level parser."""
+
+    def default(value: Any) -> Any:
+        return value if top else argparse.SUPPRESS
+
+    connection = parser.add_argument_group("connection")
+    connection.add_argument(
+        "--base-url", metavar="URL", default=default(None), help="base URL ($SCIM_BASE_URL)"
+    )
+    connection.add_argument(
+        "--token-env",
+        metavar="NAME",
+        default=default("SCIM_TOKEN"),
+        help="environment variable holding the bearer token (default SCIM_TOKEN); "
+        "without it, a terminal prompts for the token",
+    )
+    connection.add_argument(
+        "--no-token",
+        action="store_true",
+        default=default(False),
+        help="send no Authorization header",
+    )
+    connection.add_argument(
+        "--scim-version", choices=("2.0", "1.1"), default=default("2.0"), help="default 2.0"
+    )
+    connection.add_argument(
+        "--timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        default=default(30.0),
+        help="connect and read timeout (default 30)",
+    )
+    connection.add_argument(
+        "--proxy",
+        metavar="URL",
+        default=default(None),
+        help="http://[user:password@]host:port; default $HTTPS_PROXY/$HTTP_PROXY, '' for none",
+    )
+    connection.add_argument(
+        "--insecure",
+        action="store_true",
+        default=default(False),
+        help="do not verify TLS certificates (prints a warning; test servers only)",
+    )
+    out = parser.add_argument_group("output")
+    out.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=default(None),
+        help="default: table on a terminal, json otherwise",
+    )
+    out.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=default(False),
+        help="log each request and response (tokens redacted) and show tracebacks",
+    )
+
+
+def _command(
+    commands: Any, name: str, help_text: str, *, common: bool = True
+) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, help=help_text, description=help_text[:1].upper() + help_text[1:] + "."
+    )
+    if common:
+        _common_options(parser, top=False)
+    return parser
+
+
+def _query_options(parser: argparse.ArgumentParser, *, single_page: bool = False) -> None:
+    parser.add_argument("--filter", metavar="FILTER", help="e.g. 'userName sw \"a\"'")
+    parser.add_argument(
+        "--attributes", type=_attribute_list, metavar="A,B", help="only these attributes"
+    )
+    parser.add_argument(
+        "--excluded-attributes", type=_attribute_list, metavar="A,B", help="leave these out"
+    )
+    parser.add_argument("--sort-by", metavar="ATTRIBUTE")
+    parser.add_argument("--sort-order", choices=("ascending", "descending"))
+    if not single_page:
+        parser.add_argument("--limit", type=_positive_int, metavar="N", help="stop after N")
+        parser.add_argument(
+            "--page-size", type=_positive_int, default=100, metavar="N", help="default 100"
+        )
+
+
+def _user_fields(parser: argparse.ArgumentParser, *, rename: bool = False) -> None:
+    fields = parser.add_argument_group("attributes")
+    # In `update`, --user-name picks the user; the new userName has its own option.
+    flag = "--new-user-name" if rename else "--user-name"
+    fields.add_argument(flag, dest="set_user_name", metavar="NAME")
+    fields.add_argument("--email", metavar="ADDRESS", help="the primary e-mail address")
+    fields.add_argument("--given-name", metavar="NAME")
+    fields.add_argument("--family-name", metavar="NAME")
+    fields.add_argument("--display-name", metavar="NAME")
+    fields.add_argument("--title", metavar="TITLE")
+    fields.add_argument("--external-id", metavar="ID")
+    state = fields.add_mutually_exclusive_group()
+    state.add_argument("--active", dest="active", action="store_const", const=True)
+    state.add_argument("--inactive", dest="active", action="store_const", const=False)
+    fields.add_argument(
+        "--data",
+        metavar="JSON",
+        help="attributes as JSON, @FILE or - for stdin; the options above override it",
+    )
+
+
+def _user_target(parser: argparse.ArgumentParser) -> None:
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("id", nargs="?", metavar="ID", help="the user's id")
+    target.add_argument("--user-name", dest="by_user_name", metavar="NAME", help="or its userName")
+
+
+def _group_target(parser: argparse.ArgumentParser) -> None:
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("id", nargs="?", metavar="ID", help="the group's id")
+    target.add_argument(
+        "--display-name", dest="by_display_name", metavar="NAME", help="or its displayName"
+    )
+
+
+def _users(commands: Any) -> None:
+    users = _command(commands, "users", "list, read, create, change and delete users")
+    actions = users.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    found = _command(actions, "list", "list users, every page")
+    _query_options(found)
+
+    get = _command(actions, "get", "show one user")
+    _user_target(get)
+
+    create = _command(actions, "create", "create a user")
+    _user_fields(create)
+
+    update = _command(
+        actions, "update", "change a user: read it, apply the options, write it back (PUT)"
+    )
+    _user_target(update)
+    _user_fields(update, rename=True)
+    update.add_argument(
+        "--replace", action="store_true", help="send --data as the whole new user, read nothing"
+    )
+
+    patch = _command(actions, "patch", "change some attributes of a user (PATCH)")
+    _user_target(patch)
+    _patch_options(patch)
+
+    deactivate = _command(actions, "deactivate", "set active to false (PATCH)")
+    _user_target(deactivate)
+
+    delete = _command(actions, "delete", "delete a user")
+    _user_target(delete)
+
+
+def _patch_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="replace; VALUE is read as JSON when it is JSON (true, 3, [...]), else text",
+    )
+    parser.add_argument("--add", action="append", default=[], metavar="PATH=VALUE")
+    parser.add_argument("--remove", action="append", default=[], metavar="PATH")
+    parser.add_argument(
+        "--data",
+        metavar="JSON",
+        help="a PatchOp, a list of operations or a partial resource; JSON, @FILE or -",
+    )
+
+
+def _groups(commands: Any) -> None:
+    groups = _command(commands, "groups", "list, read, create and delete groups; membership")
+    actions = groups.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    found = _command(actions, "list", "list groups, every page")
+    _query_options(found)
+
+    get = _command(actions, "get", "show one group")
+    _group_target(get)
+
+    create = _command(actions, "create", "create a group")
+    create.add_argument("--display-name", dest="set_display_name", metavar="NAME")
+    create.add_argument("--external-id", metavar="ID")
+    create.add_argument(
+        "--member", action="append", default=[], metavar="ID", help="a member's id (repeat)"
+    )
+    create.add_argument("--data", metavar="JSON", help="the group as JSON, @FILE or -")
+
+    for name, verb in (("add-member", "add members to"), ("remove-member", "remove members from")):
+        change = _command(actions, name, f"{verb} a group (PATCH)")
+        change.add_argument("group", metavar="GROUP_ID")
+        change.add_argument("members", nargs="*", metavar="MEMBER_ID")
+        change.add_argument(
+            "--user-name",
+            action="append",
+            default=[],
+            dest="member_user_names",
+            metavar="NAME",
+            help="a member by userName (repeat)",
+        )
+
+    delete = _command(actions, "delete", "delete a group")
+    _group_target(delete)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scimkit",
+        description="A SCIM 1.1 / 2.0 command line client and local test server.",
+        epilog=_EPILOG,
+    )
+    parser.add_argument("--version", action="version", version=f"scimkit {__version__}")
+    _common_options(parser, top=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    _users(commands)
+    _groups(commands)
+
+    search = _command(commands, "search", "one page of any resource type (or / for all)")
+    search.add_argument(
+        "resource", metavar="RESOURCE", help="an endpoint: Users, Groups, /Devices, or / for all"
+    )
+    _query_options(search, single_page=True)
+    search.add_argument("--count", type=_non_negative_int, metavar="N", help="page size")
+    search.add_argument("--start-index", type=_positive_int, metavar="N", help="1-based")
+    search.add_argument("--post", action="store_true", help="send the query in a POST .search body")
+
+    _command(commands, "discover", "what the server supports: features, types, schemas")
+
+    raw = _command(commands, "raw", "send any request; print the answer's JSON")
+    raw.add_argument("method", metavar="METHOD", help="GET, POST, PUT, PATCH, DELETE…")
+    raw.add_argument("path", metavar="PATH", help="relative to the base URL, e.g. /Users?count=1")
+    raw.add_argument("--data", metavar="JSON", help="the request body: JSON, @FILE or -")
+    raw.add_argument(
+        "-i", "--include", action="store_true", help="print the status line and headers first"
+    )
+
+    export = _command(commands, "export", "write every user or group to a file, page by page")
+    export.add_argument("resource", choices=("users", "groups"))
+    export.add_argument(
+        "--out", required=True, metavar="FILE", help="FILE.jsonl, FILE.csv or FILE.json"
+    )
+    _query_options(export)
+
+    imported = _command(commands, "import", "create or update users from a file")
+    imported.add_argument("resource", choices=("users",))
+    imported.add_argument("file", metavar="FILE", help="FILE.csv or FILE.jsonl")
+    imported.add_argument(
+        "--dry-run", action="store_true", help="show the planned changes; change nothing"
+    )
+    imported.add_argument(
+        "--results", metavar="FILE", help="write one result per row (FILE.csv or FILE.jsonl)"
+    )
+
+    serve = _command(commands, "serve", "run the local SCIM server until interrupted", common=False)
+    serve.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080, help="default 8080; 0 for any")
+    serve.add_argument("--scim-version", choices=("2.0", "1.1"), default=argparse.SUPPRESS)
+    serve.add_argument("--no-auth", action="store_true", help="accept requests without a token")
+    serve.add_argument(
+        "--token-env",
+        dest="serve_token_env",
+        metavar="NAME",
+        help="take the server's token from this variable instead of making one up",
+    )
+    serve.add_argument(
+        "--seed-users", type=_non_negative_int, default=0, metavar="N", help="start with N users"
+    )
+
+    demo = _command(
+        commands,
+        "demo",
+        "run the whole client against a local SCIM server and print each call",
+        common=False,
+    )
+    demo.add_argument("--scim-version", choices=("2.0", "1.1"), default=argparse.SUPPRESS)
+    return parser
