@@ -14,6 +14,8 @@ from http import HTTPStatus
 from itertools import islice
 from typing import Any, Callable
 
+from .._request import encode_id
+from .._schemas import V1_CORE
 from ..filters import F
 from ..models import PatchOp, PatchOperation, Resource, User
 from .connection import Session
@@ -308,7 +310,15 @@ def users_update(session: Session) -> int:
 
 def _patched_user(session: Session, user_id: str, payload: Any) -> int:
     client = session.client
-    user = client.patch_user(user_id, payload).raise_for_status().user
+    if session.v1 and isinstance(payload, dict) and "meta" in payload:
+        # SCIM 1.1 §3.3.2 removes attributes through `meta.attributes`, which the typed
+        # method drops as read-only: send this body as it is.
+        body = {"schemas": [V1_CORE], **payload}
+        sent = client.api_call("PATCH", f"/Users/{encode_id(user_id)}", body_params=body)
+        found = sent.raise_for_status().body
+        user: User | None = User.from_dict(found) if found else None
+    else:
+        user = client.patch_user(user_id, payload).raise_for_status().user
     if user is None:  # 204 No Content: the server did not send the result
         user = client.read_user(user_id).raise_for_status().user
     _show(session, user.to_dict() if user else {}, USER_COLUMNS)

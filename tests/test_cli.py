@@ -1,0 +1,783 @@
+"""The `scimkit` command line against a local SCIM server on 127.0.0.1: every command, each
+output format, the exit codes, and a token that never shows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from scimkit._cli.console import Console
+from scimkit.cli import main, run
+from scimkit.testing import Fault, SCIMServer
+
+from .conftest import SleepRecorder
+
+TOKEN = "cli-S3CRET-token-4e8d"
+
+
+class Result:
+    """What one run printed, and its exit code."""
+
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code = code
+        self.out = out
+        self.err = err
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+    @property
+    def lines(self) -> list[Any]:
+        return [json.loads(line) for line in self.out.splitlines()]
+
+    def __repr__(self) -> str:
+        return f"Result(code={self.code}, out={self.out!r}, err={self.err!r})"
+
+
+class CLI:
+    """Runs `scimkit ...` in-process with its own streams and environment."""
+
+    def __init__(self, environ: dict[str, str]) -> None:
+        self.environ = environ
+        self.prompts: list[str] = []
+        self.answer = ""
+
+    def _prompt(self, text: str) -> str:
+        self.prompts.append(text)
+        return self.answer
+
+    def __call__(
+        self,
+        *argv: str,
+        stdin: str = "",
+        tty: bool = False,
+        stdin_tty: bool = False,
+        env: dict[str, str] | None = None,
+    ) -> Result:
+        console = Console(
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+            stdin=io.StringIO(stdin),
+            environ={**self.environ, **(env or {})},
+            stdout_is_tty=tty,
+            stderr_is_tty=tty,
+            stdin_is_tty=stdin_tty,
+            prompt=self._prompt,
+            clock=lambda: 0.0,
+        )
+        code = run(list(argv), console)
+        out = console.stdout.getvalue()  # type: ignore[attr-defined]
+        err = console.stderr.getvalue()  # type: ignore[attr-defined]
+        return Result(code, out, err)
+
+
+@pytest.fixture
+def scim() -> Iterator[SCIMServer]:
+    with SCIMServer(token=TOKEN) as running:
+        yield running
+
+
+@pytest.fixture
+def cli(scim: SCIMServer) -> CLI:
+    return CLI({"SCIM_BASE_URL": scim.url, "SCIM_TOKEN": TOKEN})
+
+
+def closed_port_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/scim/v2"
+
+
+def add_user(server: SCIMServer, user_name: str, /, **attributes: Any) -> str:
+    created = server.add_resource("Users", {"userName": user_name, **attributes})
+    return str(created["id"])
+
+
+def writes(server: SCIMServer) -> list[str]:
+    return [r.method for r in server.requests if r.method != "GET"]
+
+
+# -- users ---------------------------------------------------------------------------------
+
+
+def test_users_create_from_options_prints_the_user_as_json_in_a_pipe(
+    cli: CLI, scim: SCIMServer
+) -> None:
+    done = cli(
+        "users",
+        "create",
+        "--user-name",
+        "ann",
+        "--email",
+        "ann@example.com",
+        "--given-name",
+        "Ann",
+        "--family-name",
+        "Lee",
+        "--display-name",
+        "Ann Lee",
+        "--title",
+        "Guide",
+        "--external-id",
+        "hr-1",
+        "--inactive",
+    )
+    assert done.code == 0, done.err
+    user = done.json
+    assert user["userName"] == "ann" and user["id"]
+    stored = scim.get_resource("Users", user["id"])
+    assert stored is not None
+    assert stored["name"] == {"givenName": "Ann", "familyName": "Lee"}
+    assert stored["emails"] == [{"value": "ann@example.com", "primary": True}]
+    assert stored["active"] is False and stored["externalId"] == "hr-1"
+    assert stored["displayName"] == "Ann Lee" and stored["title"] == "Guide"
+
+
+def test_users_create_from_data_inline_file_and_stdin(
+    cli: CLI, scim: SCIMServer, tmp_path: Any
+) -> None:
+    assert cli("users", "create", "--data", '{"userName": "a1", "title": "x"}').code == 0
+    path = tmp_path / "user.json"
+    path.write_text('{"userName": "a2", "nickName": "Two"}', encoding="utf-8")
+    assert cli("users", "create", "--data", f"@{path}").code == 0
+    done = cli("users", "create", "--data", "-", "--title", "Over", stdin='{"userName": "a3"}')
+    assert done.code == 0 and done.json["title"] == "Over"
+    names = sorted(u["userName"] for u in scim.resources("Users"))
+    assert names == ["a1", "a2", "a3"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["users", "create"], "needs --user-name"),
+        (["users", "create", "--data", "{not json"], "--data is not valid JSON"),
+        (["users", "create", "--data", "[1]"], "--data must be a JSON object"),
+        (["users", "create", "--data", "@/no/such/file.json"], "cannot read"),
+        (["users", "create", "--active", "--inactive", "--user-name", "x"], "not allowed with"),
+        (["users", "patch", "some-id"], "nothing to change"),
+        (["users", "patch", "x", "--set", "title"], "--set takes PATH=VALUE"),
+        (["users", "update", "x"], "nothing to change"),
+        (["users", "update", "x", "--replace"], "--replace sends --data"),
+        (["users", "get"], "one of the arguments ID --user-name is required"),
+        (["users", "list", "--limit", "0"], "must be at least 1"),
+        (["users"], "required: ACTION"),
+        (["groups", "create"], "needs --display-name"),
+        (["groups", "add-member", "g"], "at least one member"),
+        (["users", "list", "--format", "xml"], "invalid choice"),
+        (["nonsense"], "invalid choice"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(
+    cli: CLI, scim: SCIMServer, argv: list[str], message: str
+) -> None:
+    done = cli(*argv)
+    assert done.code == 2
+    assert message in done.err
+    assert "Traceback" not in done.err
+    assert writes(scim) == []
+
+
+def test_no_command_prints_help_and_exits_2(cli: CLI) -> None:
+    done = cli()
+    assert done.code == 2 and "usage: scimkit" in done.err
+
+
+def test_help_and_version_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("scimkit ")
+    assert main(["users", "list", "--help"]) == 0
+    assert "--filter" in capsys.readouterr().out
+
+
+def test_users_list_pages_through_everything(cli: CLI, scim: SCIMServer) -> None:
+    for n in range(7):
+        add_user(scim, f"user{n}")
+    done = cli("users", "list", "--page-size", "3")
+    assert done.code == 0, done.err
+    assert [u["userName"] for u in done.json] == [f"user{n}" for n in range(7)]
+    starts = [r.query["startIndex"] for r in scim.requests if r.path.endswith("/Users")]
+    assert starts == [["1"], ["4"], ["7"]]
+
+
+def test_users_list_limit_filter_sort_and_attributes(cli: CLI, scim: SCIMServer) -> None:
+    for name in ("cal", "ann", "bob", "dee"):
+        add_user(scim, name, active=name != "dee")
+    done = cli(
+        "users",
+        "list",
+        "--filter",
+        "active eq true",
+        "--sort-by",
+        "userName",
+        "--sort-order",
+        "descending",
+        "--limit",
+        "2",
+        "--attributes",
+        "userName",
+        "--format",
+        "csv",
+    )
+    assert done.code == 0, done.err
+    rows = list(csv.DictReader(io.StringIO(done.out)))
+    assert [r["userName"] for r in rows] == ["cal", "bob"]
+    assert list(rows[0]) == ["id", "userName"]
+    query = scim.requests[-1].query
+    assert query["filter"] == ["active eq true"] and query["count"] == ["2"]
+    assert query["attributes"] == ["userName"]
+
+
+def test_users_list_as_a_table_on_a_terminal(cli: CLI, scim: SCIMServer) -> None:
+    add_user(scim, "ann", name={"givenName": "Ann", "familyName": "Lee"}, active=True)
+    done = cli("users", "list", tty=True)
+    lines = done.out.splitlines()
+    assert lines[0].split() == ["id", "userName", "name", "email", "active", "externalId"]
+    assert set(lines[1]) == {"-", " "}
+    assert "ann" in lines[2] and "Ann Lee" in lines[2] and "true" in lines[2]
+
+
+def test_users_list_empty_table_says_so_on_stderr(cli: CLI) -> None:
+    done = cli("users", "list", tty=True)
+    assert done.code == 0 and "no users" in done.err
+
+
+def test_users_list_jsonl_is_one_user_per_line(cli: CLI, scim: SCIMServer) -> None:
+    for name in ("ann", "bob"):
+        add_user(scim, name)
+    done = cli("users", "list", "--format", "jsonl")
+    assert [u["userName"] for u in done.lines] == ["ann", "bob"]
+
+
+def test_users_get_by_id_and_by_user_name(cli: CLI, scim: SCIMServer) -> None:
+    user_id = add_user(scim, "ann", title="Guide")
+    by_id = cli("users", "get", user_id)
+    by_name = cli("users", "get", "--user-name", "ann")
+    assert by_id.json == by_name.json and by_id.json["title"] == "Guide"
+    record = cli("users", "get", user_id, "--format", "table").out.splitlines()
+    assert record[0].split() == ["id", user_id]
+    assert ["title", "Guide"] in [line.split() for line in record]
+
+
+def test_users_get_unknown_exits_1_with_status_and_detail(cli: CLI) -> None:
+    done = cli("users", "get", "no-such-id")
+    assert done.code == 1 and done.out == ""
+    assert done.err.startswith("scimkit: the server refused: HTTP 404 Not Found")
+    assert "no-such-id" in done.err and done.err.count("\n") == 1
+    missing = cli("users", "get", "--user-name", "nobody")
+    assert missing.code == 1 and "no user with userName 'nobody'" in missing.err
+
+
+def test_a_conflict_shows_status_scim_type_and_detail(cli: CLI, scim: SCIMServer) -> None:
+    add_user(scim, "ann")
+    done = cli("users", "create", "--user-name", "ann")
+    assert done.code == 1
+    assert "HTTP 409 Conflict, scimType uniqueness: " in done.err
+    assert "(POST http://127.0.0.1:" in done.err
+
+
+def test_users_update_merges_options_and_sends_if_match(cli: CLI, scim: SCIMServer) -> None:
+    user_id = add_user(
+        scim,
+        "ann",
+        name={"givenName": "Ann", "familyName": "Lee"},
+        emails=[{"value": "old@example.com", "type": "work", "primary": True}],
+        title="Guide",
+    )
+    done = cli("users", "update", user_id, "--family-name", "Ray", "--email", "new@example.com")
+    assert done.code == 0, done.err
+    stored = scim.get_resource("Users", user_id)
+    assert stored is not None
+    assert stored["name"] == {"givenName": "Ann", "familyName": "Ray"}
+    assert stored["emails"] == [{"value": "new@example.com", "type": "work", "primary": True}]
+    assert stored["title"] == "Guide"
+    put = [r for r in scim.requests if r.method == "PUT"][-1]
+    assert put.headers.get("If-Match") == 'W/"1"'
+
+
+def test_users_update_by_user_name_can_rename(cli: CLI, scim: SCIMServer) -> None:
+    user_id = add_user(scim, "ann")
+    done = cli("users", "update", "--user-name", "ann", "--new-user-name", "anne")
+    assert done.code == 0 and done.json["userName"] == "anne"
+    stored = scim.get_resource("Users", user_id)
+    assert stored is not None and stored["userName"] == "anne"
+
+
+def test_users_update_replace_sends_data_as_the_whole_user(cli: CLI, scim: SCIMServer) -> None:
+    user_id = add_user(scim, "ann", title="Guide", nickName="A")
+    done = cli("users", "update", user_id, "--replace", "--data", '{"userName": "ann"}')
+    assert done.code == 0, done.err
+    stored = scim.get_resource("Users", user_id)
+    assert stored is not None and "title" not in stored and "nickName" not in stored
+    assert [r.method for r in scim.requests] == ["PUT"]
+
+
+def test_users_update_refused_when_someone_else_changed_the_user(
+    cli: CLI, scim: SCIMServer
+) -> None:
+    user_id = add_user(scim, "ann")
+    scim.inject(Fault.status(412, body={"detail": "stale"}), method="PUT")
+    done = cli("users", "update", user_id, "--title", "x")
+    assert done.code == 1 and "HTTP 412 Precondition Failed" in done.err
+
+
+def test_users_patch_set_add_remove(cli: CLI, scim: SCIMServer) -> None:
+    user_id = add_user(scim, "ann", title="Guide", nickName="A")
+    done = cli(
+        "users",
+        "patch",
+        user_id,
+        "--set",
+        "title=Lead",
+        "--set",
+        "active=false",
+        "--add",
+        'emails=[{"value": "a@example.com"}]',
+        "--remove",
+        "nickName",
+    )
+    assert done.code == 0, done.err
+    body = scim.requests[-1].json
+    assert body["Operations"] == [
+        {"op": "replace", "path": "title", "value": "Lead"},
+        {"op": "replace", "path": "active", "value": False},
+        {"op": "add", "path": "emails", "value": [{"value": "a@example.com"}]},
+        {"op": "remove", "path": "nickName"},
+    ]
+    assert done.json["title"] == "Lead" and "nickName" not in done.json
+
+
+def test_users_patch_with_data_and_a_204_answer(cli: CLI, scim: SCIMServer) -> None:
+    user_id = add_user(scim, "ann")
+    scim.inject(Fault.status(204), method="PATCH")
+    data = '[{"op": "replace", "path": "title", "value": "x"}]'
+    done = cli("users", "patch", "--user-name", "ann", "--data", data)
+    assert done.code == 0, done.err
+    assert done.json["id"] == user_id  # read again after the 204
+    assert cli("users", "patch", user_id, "--data", "{}", "--set", "a=1").code == 2
+
+
+def test_users_deactivate_and_delete(cli: CLI, scim: SCIMServer) -> None:
+    user_id = add_user(scim, "ann", active=True)
+    done = cli("users", "deactivate", user_id)
+    assert done.code == 0 and done.json["active"] is False
+    assert scim.requests[-1].json["Operations"] == [
+        {"op": "replace", "path": "active", "value": False}
+    ]
+    deleted = cli("users", "delete", "--user-name", "ann", "--format", "table")
+    assert deleted.code == 0 and deleted.out == f"deleted user {user_id}\n"
+    assert scim.resources("Users") == []
+    again = cli("users", "delete", user_id)
+    assert again.code == 1 and "HTTP 404" in again.err
+
+
+def test_delete_prints_a_json_message_in_a_pipe(cli: CLI, scim: SCIMServer) -> None:
+    user_id = add_user(scim, "ann")
+    assert cli("users", "delete", user_id).json == {"id": user_id, "deleted": True}
+
+
+# -- groups --------------------------------------------------------------------------------
+
+
+def test_groups_create_list_get_and_delete(cli: CLI, scim: SCIMServer) -> None:
+    ann = add_user(scim, "ann")
+    done = cli("groups", "create", "--display-name", "Ops", "--external-id", "g1", "--member", ann)
+    assert done.code == 0, done.err
+    group_id = done.json["id"]
+    assert [m["value"] for m in done.json["members"]] == [ann]
+    listed = cli("groups", "list", "--format", "csv")
+    assert list(csv.DictReader(io.StringIO(listed.out))) == [
+        {"id": group_id, "displayName": "Ops", "externalId": "g1", "members": ann}
+    ]
+    table = cli("groups", "list", tty=True).out.splitlines()
+    assert table[0].split() == ["id", "displayName", "members", "externalId"]
+    assert table[2].split() == [group_id, "Ops", "1", "g1"]
+    got = cli("groups", "get", "--display-name", "Ops")
+    assert got.json["id"] == group_id
+    assert cli("groups", "get", group_id, "--format", "jsonl").lines[0]["displayName"] == "Ops"
+    assert cli("groups", "delete", "--display-name", "Ops").code == 0
+    assert scim.resources("Groups") == []
+
+
+def test_groups_add_and_remove_members_by_id_and_user_name(cli: CLI, scim: SCIMServer) -> None:
+    ann, bob = add_user(scim, "ann"), add_user(scim, "bob")
+    group_id = scim.add_resource("Groups", {"displayName": "Ops"})["id"]
+    added = cli("groups", "add-member", group_id, ann, "--user-name", "bob", "--format", "table")
+    assert added.code == 0, added.err
+    assert added.out == f"added 2 members to group {group_id}\n"
+    stored = scim.get_resource("Groups", group_id)
+    assert stored is not None and sorted(m["value"] for m in stored["members"]) == sorted(
+        [ann, bob]
+    )
+    removed = cli("groups", "remove-member", group_id, ann)
+    assert removed.json == {"id": group_id, "removed": [ann]}
+    assert scim.requests[-1].json["Operations"] == [
+        {"op": "remove", "path": f'members[value eq "{ann}"]'}
+    ]
+    stored = scim.get_resource("Groups", group_id)
+    assert stored is not None and [m["value"] for m in stored["members"]] == [bob]
+
+
+def test_groups_get_ambiguous_display_name_exits_1(cli: CLI, scim: SCIMServer) -> None:
+    for _ in range(2):
+        scim.add_resource("Groups", {"displayName": "Ops"})
+    done = cli("groups", "get", "--display-name", "Ops")
+    assert done.code == 1 and "2 resources match" in done.err
+
+
+# -- SCIM 1.1 ------------------------------------------------------------------------------
+
+
+def test_scim_1_1_patches_are_partial_resources(v1_server: SCIMServer) -> None:
+    cli = CLI({"SCIM_BASE_URL": v1_server.url, "SCIM_TOKEN": v1_server.token or ""})
+    user_id = add_user(v1_server, "ann", title="Guide", nickName="A", active=True)
+    done = cli(
+        "--scim-version",
+        "1.1",
+        "users",
+        "patch",
+        user_id,
+        "--set",
+        "name.givenName=Ann",
+        "--remove",
+        "nickName",
+    )
+    assert done.code == 0, done.err
+    body = v1_server.requests[-1].json
+    assert body["name"] == {"givenName": "Ann"} and body["meta"] == {"attributes": ["nickName"]}
+    assert cli("users", "deactivate", user_id, "--scim-version", "1.1").json["active"] is False
+    group_id = v1_server.add_resource("Groups", {"displayName": "Ops"})["id"]
+    add = cli("groups", "add-member", group_id, user_id, "--scim-version", "1.1")
+    assert add.code == 0, add.err
+    assert v1_server.requests[-1].json["members"] == [{"value": user_id}]
+    remove = cli("groups", "remove-member", group_id, user_id, "--scim-version", "1.1")
+    assert remove.code == 0, remove.err
+    stored = v1_server.get_resource("Groups", group_id)
+    assert stored is not None and not stored.get("members")
+    assert cli("users", "patch", user_id, "--scim-version", "1.1", "--set", "a[x]=1").code == 2
+
+
+# -- search, discover, raw -----------------------------------------------------------------
+
+
+def test_search_one_page_with_every_query_option(cli: CLI, scim: SCIMServer) -> None:
+    for name in ("ann", "bob", "cal", "dee"):
+        add_user(scim, name, title=name.upper())
+    done = cli(
+        "search",
+        "Users",
+        "--filter",
+        'userName ne "dee"',
+        "--attributes",
+        "userName,title",
+        "--sort-by",
+        "userName",
+        "--sort-order",
+        "descending",
+        "--count",
+        "2",
+        "--start-index",
+        "2",
+        "--format",
+        "jsonl",
+    )
+    assert done.code == 0, done.err
+    assert [u["userName"] for u in done.lines] == ["bob", "ann"]
+    query = scim.requests[-1].query
+    assert query["startIndex"] == ["2"] and query["count"] == ["2"]
+    assert query["sortOrder"] == ["descending"]
+
+
+def test_search_table_tells_which_results_it_shows(cli: CLI, scim: SCIMServer) -> None:
+    for name in ("ann", "bob", "cal"):
+        add_user(scim, name)
+    done = cli("search", "users", "--count", "2", tty=True)
+    assert done.code == 0 and done.err == "results 1-2 of 3\n"
+    assert done.out.splitlines()[0].split()[:2] == ["id", "userName"]
+    none = cli("search", "Groups", tty=True)
+    assert none.err == "no results (totalResults 0)\n"
+
+
+def test_search_any_endpoint_and_every_type(cli: CLI, scim: SCIMServer) -> None:
+    with SCIMServer(token=TOKEN, resource_types={"Devices": "urn:example:Device"}) as devices:
+        devices.add_resource("Devices", {"serialNumber": "X1", "rack": 4})
+        devices.add_resource("Users", {"userName": "ann"})
+        env = {"SCIM_BASE_URL": devices.url}
+        found = cli("search", "/Devices", "--format", "csv", env=env)
+        assert found.code == 0, found.err
+        rows = list(csv.DictReader(io.StringIO(found.out)))
+        assert rows[0]["serialNumber"] == "X1" and rows[0]["rack"] == "4"
+        every = cli("search", "/", env=env)
+        assert sorted(r.get("userName") or r.get("serialNumber") for r in every.json) == [
+            "X1",
+            "ann",
+        ]
+        assert devices.requests[-1].method == "POST" and devices.requests[-1].path.endswith(
+            "/.search"
+        )
+
+
+def test_search_post_sends_the_query_in_a_body(cli: CLI, scim: SCIMServer) -> None:
+    add_user(scim, "ann")
+    done = cli("search", "Users", "--post", "--filter", 'userName eq "ann"')
+    assert done.code == 0 and [u["userName"] for u in done.json] == ["ann"]
+    sent = scim.requests[-1]
+    assert sent.method == "POST" and sent.json["filter"] == 'userName eq "ann"'
+
+
+def test_search_with_a_bad_filter_exits_1_with_scim_type(cli: CLI) -> None:
+    done = cli("search", "Users", "--filter", 'userName eq "unterminated')
+    assert done.code == 1 and "scimType invalidFilter" in done.err
+
+
+def test_discover_table_shows_features_schemes_types_and_schemas(cli: CLI) -> None:
+    done = cli("discover", tty=True)
+    assert done.code == 0, done.err
+    lines = [line.split() for line in done.out.splitlines()]
+    assert ["patch", "yes"] in lines and ["changePassword", "no"] in lines
+    assert ["bulk", "yes", "maxOperations=1000,", "maxPayloadSize=1048576"] in lines
+    assert ["etag", "yes"] in lines and ["sort", "yes"] in lines
+    assert ["filter", "yes", "maxResults=1000"] in lines
+    for title in ("Features", "Authentication schemes", "Resource types", "Schemas"):
+        assert [title] in [[" ".join(line)] for line in lines]
+    assert any(line[:2] == ["oauthbearertoken", "OAuth"] for line in lines)
+    assert any(line[:2] == ["User", "/Users"] for line in lines)
+
+
+def test_discover_json_and_csv(cli: CLI) -> None:
+    document = cli("discover").json
+    assert document["serviceProviderConfig"]["patch"] == {"supported": True}
+    assert [t["endpoint"] for t in document["resourceTypes"]] == ["/Users", "/Groups"]
+    assert len(document["schemas"]) == 3
+    rows = list(csv.DictReader(io.StringIO(cli("discover", "--format", "csv").out)))
+    assert rows[0] == {"feature": "patch", "supported": "yes", "details": ""}
+
+
+def test_discover_copes_without_resource_types_and_schemas(cli: CLI, scim: SCIMServer) -> None:
+    scim.inject(Fault.status(404), path="/ResourceTypes")
+    scim.inject(Fault.status(404), path="/Schemas")
+    done = cli("discover", tty=True)
+    assert done.code == 0, done.err
+    assert "/ResourceTypes: not available (HTTP 404)" in done.out
+    assert "Resource types" not in done.out
+
+
+def test_raw_get_post_and_include(cli: CLI, scim: SCIMServer) -> None:
+    add_user(scim, "ann")
+    got = cli("raw", "GET", "/Users?count=1&filter=userName%20eq%20%22ann%22")
+    assert got.code == 0 and got.json["totalResults"] == 1
+    assert scim.requests[-1].query["filter"] == ['userName eq "ann"']
+    posted = cli("raw", "post", "Users", "--data", '{"userName": "bob"}', "-i")
+    assert posted.code == 0, posted.err
+    head, _, body = posted.out.partition("\n\n")
+    assert head.splitlines()[0] == "HTTP 201 Created"
+    assert "Content-Type: application/scim+json" in head
+    assert json.loads(body)["userName"] == "bob"
+    compact = cli("raw", "GET", "/ServiceProviderConfig", "--format", "jsonl")
+    assert compact.out.count("\n") == 1
+
+
+def test_raw_error_prints_the_body_and_exits_1(cli: CLI) -> None:
+    done = cli("raw", "GET", "/Users/nope")
+    assert done.code == 1
+    assert done.json["status"] == "404"
+    assert "HTTP 404" in done.err
+    assert cli("raw", "GET", "http://elsewhere.example/x").code == 2
+
+
+# -- connection, token and exit codes ------------------------------------------------------
+
+
+def test_options_work_before_and_after_the_command(cli: CLI, scim: SCIMServer) -> None:
+    add_user(scim, "ann")
+    env = {"SCIM_BASE_URL": "http://127.0.0.1:1/nowhere"}
+    before = cli("--base-url", scim.url, "--format", "jsonl", "users", "list", env=env)
+    after = cli("users", "list", "--base-url", scim.url, "--format", "jsonl", env=env)
+    assert before.code == after.code == 0
+    assert before.out == after.out and before.lines[0]["userName"] == "ann"
+
+
+def test_missing_base_url_or_token_is_a_usage_error(scim: SCIMServer) -> None:
+    cli = CLI({})
+    done = cli("users", "list")
+    assert done.code == 2 and "no SCIM base URL" in done.err
+    done = cli("users", "list", env={"SCIM_BASE_URL": scim.url})
+    assert done.code == 2 and "no token: set $SCIM_TOKEN" in done.err
+    assert scim.requests == []
+
+
+def test_token_from_another_variable(scim: SCIMServer) -> None:
+    cli = CLI({"SCIM_BASE_URL": scim.url, "MY_TOKEN": TOKEN, "SCIM_TOKEN": "wrong-token"})
+    assert cli("users", "list", "--token-env", "MY_TOKEN").code == 0
+    refused = cli("users", "list")
+    assert refused.code == 1 and "HTTP 401" in refused.err
+
+
+def test_token_prompt_only_on_a_terminal(scim: SCIMServer) -> None:
+    cli = CLI({"SCIM_BASE_URL": scim.url})
+    cli.answer = TOKEN
+    done = cli("users", "list", stdin_tty=True)
+    assert done.code == 0, done.err
+    assert cli.prompts == ["SCIM bearer token (or set $SCIM_TOKEN): "]
+    assert TOKEN not in done.out + done.err
+    assert cli("users", "list").code == 2 and len(cli.prompts) == 1
+
+
+def test_no_token_sends_no_authorization(cli: CLI) -> None:
+    with SCIMServer(token=None) as open_server:
+        done = cli("users", "list", "--no-token", env={"SCIM_BASE_URL": open_server.url})
+        assert done.code == 0, done.err
+        assert "Authorization" not in open_server.requests[-1].headers
+
+
+def test_bad_base_url_is_a_usage_error(cli: CLI) -> None:
+    done = cli("users", "list", "--base-url", "ftp://example.com/scim")
+    assert done.code == 2 and "http:// or https://" in done.err
+
+
+def test_a_closed_port_exits_3(cli: CLI, sleeps: SleepRecorder) -> None:
+    done = cli("users", "list", "--base-url", closed_port_url())
+    assert done.code == 3 and done.out == ""
+    assert done.err.startswith("scimkit: network error (ConnectError): ")
+    assert done.err.count("\n") == 1 and "Traceback" not in done.err
+
+
+def test_a_timeout_exits_3_and_says_a_write_may_have_happened(
+    cli: CLI, scim: SCIMServer, sleeps: SleepRecorder
+) -> None:
+    scim.inject(Fault.delay(2), method="POST")
+    done = cli("users", "create", "--user-name", "ann", "--timeout", "0.2")
+    assert done.code == 3
+    assert "ReadTimeout" in done.err and "may have reached the server" in done.err
+
+
+def test_insecure_warns_loudly(cli: CLI) -> None:
+    done = cli("users", "list", "--insecure")
+    assert done.code == 0
+    assert "WARNING: --insecure" in done.err and "NOT verified" in done.err
+
+
+def test_verbose_logs_requests_and_tracebacks_without_the_token(cli: CLI, scim: SCIMServer) -> None:
+    done = cli("-v", "users", "get", "nope")
+    assert done.code == 1
+    assert "DEBUG scimkit" in done.err and "Traceback" in done.err
+    assert "[secure]" in done.err
+    assert TOKEN not in done.out + done.err
+
+
+def test_the_token_never_shows_whatever_happens(
+    cli: CLI, scim: SCIMServer, sleeps: SleepRecorder
+) -> None:
+    user_id = add_user(scim, "ann")
+    # A server that echoes the token in its error detail.
+    scim.inject(Fault.status(400, body={"detail": f"bad token {TOKEN}", "status": "400"}))
+    runs = [
+        cli("-v", "users", "get", user_id),
+        cli("-v", "users", "list", "--format", "table", tty=True),
+        cli("-v", "discover"),
+        cli("-v", "raw", "GET", "/Users"),
+        cli("-v", "users", "list", "--base-url", closed_port_url()),
+        cli("-v", "users", "create", "--user-name", "ann"),
+    ]
+    assert runs[0].code == 1 and "bad token [secure]" in runs[0].err
+    for done in runs:
+        assert TOKEN not in done.out and TOKEN not in done.err
+
+
+def test_main_runs_in_process_with_the_real_streams(
+    scim: SCIMServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SCIM_BASE_URL", scim.url)
+    monkeypatch.setenv("SCIM_TOKEN", TOKEN)
+    add_user(scim, "ann")
+    assert main(["users", "list"]) == 0
+    captured = capsys.readouterr()
+    assert [u["userName"] for u in json.loads(captured.out)] == ["ann"]
+    assert main(["users", "get", "nope"]) == 1
+    assert "HTTP 404" in capsys.readouterr().err
+
+
+# -- real processes ------------------------------------------------------------------------
+
+
+def scimkit(
+    *argv: str, env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "scimkit", *argv],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **env},
+    )
+
+
+def test_python_m_scimkit_exit_codes_in_a_real_process(scim: SCIMServer) -> None:
+    add_user(scim, "ann")
+    env = {"SCIM_BASE_URL": scim.url, "SCIM_TOKEN": TOKEN}
+    listed = scimkit("users", "list", "--format", "jsonl", env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout)["userName"] == "ann"
+    refused = scimkit("users", "get", "nope", env=env)
+    assert refused.returncode == 1 and "HTTP 404" in refused.stderr
+    usage = scimkit("users", "create", env=env)
+    assert usage.returncode == 2
+    offline = scimkit("users", "list", env={**env, "SCIM_BASE_URL": closed_port_url()})
+    assert offline.returncode == 3 and "ConnectError" in offline.stderr
+    for done in (listed, refused, usage, offline):
+        assert TOKEN not in done.stdout + done.stderr
+        assert "Traceback" not in done.stderr
+
+
+def test_serve_runs_a_server_the_cli_can_use_until_interrupted() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "SERVE_TOKEN": TOKEN, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "scimkit",
+            "serve",
+            "--port",
+            str(port),
+            "--token-env",
+            "SERVE_TOKEN",
+            "--seed-users",
+            "3",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert first == f"SCIM 2.0 server at http://127.0.0.1:{port}/scim/v2\n"
+        assert process.stdout.readline() == "bearer token: the value of $SERVE_TOKEN\n"
+        cli = CLI({"SCIM_BASE_URL": first.split()[-1], "SCIM_TOKEN": TOKEN})
+        listed = cli("users", "list")
+        assert [u["userName"] for u in listed.json] == ["user00001", "user00002", "user00003"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert TOKEN not in out + err
+
+
+def test_serve_without_a_token_variable_is_a_usage_error(cli: CLI) -> None:
+    done = cli("serve", "--port", "0", "--token-env", "UNSET_VARIABLE_FOR_TEST")
+    assert done.code == 2 and "$UNSET_VARIABLE_FOR_TEST is not set" in done.err
