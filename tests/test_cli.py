@@ -11,7 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -64,6 +64,7 @@ class CLI:
         tty: bool = False,
         stdin_tty: bool = False,
         env: dict[str, str] | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> Result:
         console = Console(
             stdout=io.StringIO(),
@@ -74,7 +75,7 @@ class CLI:
             stderr_is_tty=tty,
             stdin_is_tty=stdin_tty,
             prompt=self._prompt,
-            clock=lambda: 0.0,
+            clock=clock or (lambda: 0.0),
         )
         code = run(list(argv), console)
         out = console.stdout.getvalue()  # type: ignore[attr-defined]

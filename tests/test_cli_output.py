@@ -205,7 +205,10 @@ def test_attribute_columns_put_id_first_once() -> None:
 
 
 def test_generic_columns_follow_the_resources_own_attributes() -> None:
-    resources = [{"id": "1", "schemas": [], "serial": "X"}, {"id": "2", "rack": 4, "meta": {}}]
+    resources: list[dict[str, Any]] = [
+        {"id": "1", "schemas": [], "serial": "X"},
+        {"id": "2", "rack": 4, "meta": {}},
+    ]
     assert [c.header for c in generic_columns(resources, limit=None)] == ["id", "serial", "rack"]
     assert [c.header for c in generic_columns(resources, limit=2)] == ["id", "serial"]
 

@@ -304,8 +304,7 @@ def merge_user(
                 combined[_key(combined, sub)] = copy_json(sub_value)
             result[key] = combined
         else:
-            result.pop(key, None)
-            result[name] = copy_json(value)
+            result[key] = copy_json(value)
     if email:
         key = _key(result, "emails")
         result[key] = with_primary_email(result.get(key), email)
