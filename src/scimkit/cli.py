@@ -97,6 +97,11 @@ def run(argv: Sequence[str] | None, console: Console) -> int:
         except ValueError as exc:
             # The library refuses a bad argument (a filter, a path, an id) before sending.
             return _fail(session, exc, EXIT_USAGE, f"scimkit: error: {exc}")
+        except BrokenPipeError:
+            raise  # the reader of stdout left; `main` ends quietly
+        except OSError as exc:
+            # A local file: --out on a full disk, an import file that went away.
+            return _fail(session, exc, EXIT_USAGE, f"scimkit: error: {exc}")
         except KeyboardInterrupt as exc:
             return _fail(session, exc, EXIT_INTERRUPTED, "scimkit: interrupted")
         finally:

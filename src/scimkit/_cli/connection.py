@@ -47,7 +47,10 @@ def resolve_token(args: argparse.Namespace, console: Console) -> str | None:
     if token.strip():
         return token.strip()
     if console.stdin_is_tty:
-        entered = console.prompt(f"SCIM bearer token (or set ${name}): ").strip()
+        try:
+            entered = console.prompt(f"SCIM bearer token (or set ${name}): ").strip()
+        except EOFError:  # Ctrl+D at the prompt
+            entered = ""
         if entered:
             return entered
     raise UsageError(
