@@ -51,10 +51,13 @@ class CLI:
     def __init__(self, environ: dict[str, str]) -> None:
         self.environ = environ
         self.prompts: list[str] = []
-        self.answer = ""
+        #: What the token prompt gets: text, or an exception the person's keys raise.
+        self.answer: str | type[BaseException] = ""
 
     def _prompt(self, text: str) -> str:
         self.prompts.append(text)
+        if isinstance(self.answer, type):
+            raise self.answer()
         return self.answer
 
     def __call__(
@@ -782,3 +785,26 @@ def test_serve_runs_a_server_the_cli_can_use_until_interrupted() -> None:
 def test_serve_without_a_token_variable_is_a_usage_error(cli: CLI) -> None:
     done = cli("serve", "--port", "0", "--token-env", "UNSET_VARIABLE_FOR_TEST")
     assert done.code == 2 and "$UNSET_VARIABLE_FOR_TEST is not set" in done.err
+
+
+def test_ctrl_c_exits_130_and_ctrl_d_at_the_prompt_is_no_token(scim: SCIMServer) -> None:
+    cli = CLI({"SCIM_BASE_URL": scim.url})
+    cli.answer = KeyboardInterrupt
+    done = cli("users", "list", stdin_tty=True)
+    assert done.code == 130 and done.err == "scimkit: interrupted\n"
+    cli.answer = EOFError
+    done = cli("users", "list", stdin_tty=True)
+    assert done.code == 2 and "no token" in done.err
+
+
+def test_a_local_file_error_is_one_line_and_exit_2(
+    cli: CLI, scim: SCIMServer, tmp_path: Any
+) -> None:
+    add_user(scim, "ann")
+    folder = tmp_path / "not-a-file.jsonl"
+    folder.mkdir()
+    # os.replace onto a directory fails after every page was written.
+    done = cli("export", "users", "--out", str(folder))
+    assert done.code == 2 and done.err.startswith("scimkit: error: ")
+    assert "Traceback" not in done.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["not-a-file.jsonl"]

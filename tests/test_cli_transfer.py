@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from scimkit._cli.output import write_resources
+from scimkit._cli.output import attribute_columns, write_resources
 from scimkit._cli.transfer import (
     CREATE,
     FAILED,
@@ -291,19 +291,22 @@ def test_partial_path_is_a_hidden_sibling() -> None:
     assert partial_path("users.csv") == ".users.csv.partial"
 
 
-def test_writers_write_each_resource_before_the_next_is_fetched() -> None:
+@pytest.mark.parametrize(("fmt", "header_lines"), [("jsonl", 0), ("csv", 1), ("json", 0)])
+def test_writers_write_each_resource_before_the_next_is_fetched(
+    fmt: str, header_lines: int
+) -> None:
     out = io.StringIO()
 
-    def pages() -> Any:
+    def pages() -> Iterator[dict[str, Any]]:
         for number in range(3):
-            # What came before is already written when the next one is asked for.
-            assert out.getvalue().count("\n") == number + (1 if fmt == "csv" else 0)
+            # What came before is already written when the next one is asked for: an
+            # export keeps one page in memory, not the directory.
+            assert out.getvalue().count('"' if fmt == "json" else "\n") == (
+                4 * number if fmt == "json" else number + header_lines
+            )
             yield {"id": str(number)}
 
-    for fmt in ("jsonl", "csv"):
-        out.seek(0)
-        out.truncate()
-        write_resources(pages(), fmt, out, columns=None if fmt == "jsonl" else [])
+    assert write_resources(pages(), fmt, out, columns=attribute_columns([])) == 3
 
 
 # -- export --------------------------------------------------------------------------------
