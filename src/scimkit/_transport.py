@@ -459,6 +459,14 @@ class Transport:
             if retry:
                 continue
             if error is not None:
+                if error.request_sent is not False and not request.is_idempotent:
+                    # urllib3 and RFC 9110 §9.2.2: a non-idempotent request whose fate is
+                    # unknown is never repeated behind the caller's back; say so plainly.
+                    error.message += (
+                        f"; the {request.method} may have reached the server, and it was not"
+                        " sent again because repeating it is not safe"
+                        " (retry_non_idempotent=True on a handler allows it)"
+                    )
                 raise error
             assert response is not None
             return response

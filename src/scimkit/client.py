@@ -13,6 +13,7 @@ from ._headers import Headers
 from ._request import Dialect, Token
 from ._transport import Transport, redact_url, validate_proxy
 from .discovery import Discovery
+from .errors import TransportError
 from .models import (
     BulkOperation,
     BulkOperationResult,
@@ -464,13 +465,20 @@ class SCIMClient:
         body = _request.resource_body(
             resource, resource_class, self.dialect, argument=argument, for_create=True
         )
-        return self._call(
-            "POST",
-            resource_class.endpoint,
-            body=body,
-            response_class=response_class,
-            expected=(201,),
-        )
+        try:
+            return self._call(
+                "POST",
+                resource_class.endpoint,
+                body=body,
+                response_class=response_class,
+                expected=(201,),
+            )
+        except TransportError as error:
+            if error.outcome_unknown:
+                hint = _reconcile_hint(body)
+                if hint:
+                    error.message += f"; to find out whether it was created, search for {hint}"
+            raise
 
     def _replace(
         self,
@@ -1230,6 +1238,17 @@ class SCIMClient:
         client.delete_group(group_id)
         """
         return self._delete(Group, GroupDeleteResponse, id, if_match)
+
+
+def _reconcile_hint(body: Mapping[str, Any]) -> str | None:
+    """A filter that finds what a create of `body` may have made (its unique attributes)."""
+    from .filters import F, serialize
+
+    for name in ("userName", "externalId", "displayName"):
+        value = body.get(name)
+        if isinstance(value, str) and value:
+            return f"filter={serialize(F.eq(name, value))!r}"
+    return None
 
 
 def _precondition(name: str, etag: str | None) -> dict[str, str] | None:

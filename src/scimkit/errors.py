@@ -91,6 +91,15 @@ class TransportError(SCIMError):
         self.url = url
         self.request_sent = request_sent
 
+    @property
+    def outcome_unknown(self) -> bool:
+        """True when the request may have been carried out although no answer arrived.
+
+        For a create, search by `userName` / `externalId` (the message names the filter)
+        before sending it again, or the resource may be created twice.
+        """
+        return self.request_sent is not False
+
     def __str__(self) -> str:
         where = f" ({self.method} {self.url})" if self.method else ""
         return f"{self.message}{where}"

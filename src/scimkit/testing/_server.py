@@ -306,6 +306,7 @@ class SCIMServer:
         self.bulk_max_payload_size = bulk_max_payload_size
         self._requests: list[RecordedRequest] = []
         self._faults: list[list[Any]] = []  # [fault, remaining, method, path]
+        self._schedules: list[list[Any]] = []  # [fault, every, method, path, seen]
         self._lock = threading.Lock()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -387,25 +388,45 @@ class SCIMServer:
         times: int = 1,
         method: str | None = None,
         path: str | None = None,
+        every: int | None = None,
     ) -> None:
         """Apply `fault` to the next `times` requests whose method is `method` and whose path
-        contains `path` (both optional)."""
+        contains `path` (both optional).
+
+        With `every=N` the fault is a schedule instead: the Nth, 2Nth, 3Nth… matching request
+        gets it, until `clear_faults()` (`times` is then ignored). Several schedules count the
+        same requests independently, so a run sees the same number of faults every time.
+
+            server.inject(Fault.status(503), every=10)
+            server.inject(Fault.drop_after_processing(), method="POST", every=7)
+        """
         if not isinstance(fault, Fault):
             raise TypeError("fault must be a Fault")
-        if times < 1:
-            raise ValueError("times must be at least 1")
+        if isinstance(times, bool) or not isinstance(times, int) or times < 1:
+            raise ValueError("times must be an int of at least 1")
+        if every is not None and (isinstance(every, bool) or not isinstance(every, int)):
+            raise TypeError(f"every must be an int, not {type(every).__name__}")
+        if every is not None and every < 1:
+            raise ValueError("every must be at least 1")
         with self._lock:
-            self._faults.append([fault, times, method.upper() if method else None, path])
+            method = method.upper() if method else None
+            if every is None:
+                self._faults.append([fault, times, method, path])
+            else:
+                self._schedules.append([fault, every, method, path, 0])
 
     def clear_faults(self) -> None:
+        """Forget every pending fault and every schedule."""
         with self._lock:
             self._faults.clear()
+            self._schedules.clear()
 
     def reset(self) -> None:
         """Forget every resource, fault and recorded request."""
         self.store.clear()
         with self._lock:
             self._faults.clear()
+            self._schedules.clear()
             self._requests.clear()
 
     def resources(self, resource_type: str) -> list[JSON]:
@@ -438,6 +459,17 @@ class SCIMServer:
 
     def _take_fault(self, method: str, path: str) -> Fault | None:
         with self._lock:
+            scheduled: Fault | None = None
+            for schedule in self._schedules:
+                fault, every, want_method, want_path, _ = schedule
+                if (want_method is None or want_method == method) and (
+                    want_path is None or want_path in path
+                ):
+                    schedule[4] += 1
+                    if scheduled is None and schedule[4] % every == 0:
+                        scheduled = fault
+            if scheduled is not None:
+                return scheduled
             for entry in self._faults:
                 fault, _, want_method, want_path = entry
                 if (want_method is None or want_method == method) and (
