@@ -128,53 +128,71 @@ def patch_until_applied(
         return
 
 
+def read_display_name(client: SCIMClient, user_id: str) -> str | None:
+    user = client.read_user(user_id).raise_for_status().user
+    assert user is not None
+    return user.display_name
+
+
+def one_user(client: SCIMClient, ledger: Ledger, index: int) -> None:
+    name = user_name(index)
+    user_id = create_once(
+        ledger,
+        lambda: client.create_user(User(user_name=name, external_id=f"ext-{index}")),
+        lambda: find_one(client, "user", "userName", name),
+    )
+    with ledger.lock:
+        ledger.user_ids[index] = user_id
+    display = f"Patched {index}"
+    patch_until_applied(
+        ledger,
+        lambda: client.patch_user(user_id, User(display_name=display)),
+        lambda: read_display_name(client, user_id) == display,
+    )
+    if index % 4 == 0:
+        # DELETE is idempotent: the handlers repeat it after a dropped connection.
+        assert client.delete_user(user_id).raise_for_status().status_code == 204
+        with ledger.lock:
+            ledger.deleted.add(index)
+
+
 def user_worker(client: SCIMClient, ledger: Ledger, indexes: range) -> None:
     for index in indexes:
-        name = user_name(index)
-        user_id = create_once(
-            ledger,
-            lambda: client.create_user(User(user_name=name, external_id=f"ext-{index}")),
-            lambda: find_one(client, "user", "userName", name),
-        )
-        with ledger.lock:
-            ledger.user_ids[index] = user_id
-        display = f"Patched {index}"
-        patch_until_applied(
-            ledger,
-            lambda: client.patch_user(user_id, User(display_name=display)),
-            lambda: client.read_user(user_id).raise_for_status().user.display_name == display,
-        )
-        if index % 4 == 0:
-            # DELETE is idempotent: the handlers repeat it after a dropped connection.
-            assert client.delete_user(user_id).raise_for_status().status_code == 204
-            with ledger.lock:
-                ledger.deleted.add(index)
+        one_user(client, ledger, index)
+
+
+def add_members(client: SCIMClient, ledger: Ledger, group_id: str, wanted: list[str]) -> None:
+    def members() -> set[str]:
+        found = client.read_group(group_id).raise_for_status().group
+        assert found is not None
+        return {str(m.value) for m in found.members or []}
+
+    patch_until_applied(
+        ledger,
+        lambda: client.patch_group(
+            group_id, PatchOp.add_members([m for m in wanted if m not in members()])
+        ),
+        lambda: set(wanted) <= members(),
+    )
+
+
+def one_group(client: SCIMClient, ledger: Ledger, group: int) -> None:
+    name = f"stress-group-{group:02d}"
+    group_id = create_once(
+        ledger,
+        lambda: client.create_group(Group(display_name=name)),
+        lambda: find_one(client, "group", "displayName", name),
+    )
+    with ledger.lock:
+        ledger.group_ids[group] = group_id
+    wanted = [ledger.user_ids[i] for i in member_indexes(group)]
+    add_members(client, ledger, group_id, wanted[:5])
+    add_members(client, ledger, group_id, wanted[5:])
 
 
 def group_worker(client: SCIMClient, ledger: Ledger, indexes: range) -> None:
     for group in indexes:
-        name = f"stress-group-{group:02d}"
-        group_id = create_once(
-            ledger,
-            lambda: client.create_group(Group(display_name=name)),
-            lambda: find_one(client, "group", "displayName", name),
-        )
-        with ledger.lock:
-            ledger.group_ids[group] = group_id
-        wanted = [ledger.user_ids[i] for i in member_indexes(group)]
-        for half in (wanted[:5], wanted[5:]):
-
-            def members() -> set[str]:
-                found = client.read_group(group_id).raise_for_status().group
-                return {m.value for m in found.members or []}
-
-            patch_until_applied(
-                ledger,
-                lambda: client.patch_group(
-                    group_id, PatchOp.add_members([m for m in half if m not in members()])
-                ),
-                lambda: set(half) <= members(),
-            )
+        one_group(client, ledger, group)
 
 
 def run_in_threads(work: Callable[[range], None], total: int, ledger: Ledger) -> None:
@@ -267,7 +285,7 @@ def test_an_unknown_outcome_is_not_retried_and_says_how_to_reconcile(
     assert caught.value.outcome_unknown
     assert "the POST may have reached the server" in message
     assert "retry_non_idempotent=True" in message
-    assert "filter='userName eq \"o\\\\\"brien\"'" in message
+    assert 'filter=\'userName eq "o\\\\"brien"\'' in message
     # It was carried out exactly once and not sent again.
     assert [r.method for r in server.requests] == ["POST"]
     assert len(server.resources("Users")) == 1
