@@ -12,10 +12,10 @@ import urllib.parse
 from collections.abc import Iterable, Mapping, Sequence
 from http import HTTPStatus
 from itertools import islice
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .._request import encode_id
-from .._schemas import V1_CORE
+from .._schemas import CORE_USER, V1_CORE
 from ..filters import F
 from ..models import PatchOp, PatchOperation, Resource, User
 from .connection import Session
@@ -35,6 +35,9 @@ from .output import (
     write_resources,
 )
 from .transfer import merge_user, with_primary_email
+
+if TYPE_CHECKING:
+    from ..testing import SCIMServer
 
 __all__ = [
     "COMMANDS",
@@ -702,23 +705,13 @@ def serve(session: Session) -> int:
         server.token = None
     elif from_env:
         server.token = from_env
-    for number in range(1, args.seed_users + 1):
-        server.add_resource(
-            "Users",
-            {
-                "userName": f"user{number:05d}",
-                "externalId": f"seed-{number}",
-                "name": {"givenName": "User", "familyName": f"{number:05d}"},
-                "emails": [{"value": f"user{number:05d}@example.com", "primary": True}],
-                "active": True,
-            },
-        )
     try:
         server.start()
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
     out = console.stdout
     try:
+        _seed(server, args.seed_users)
         print(f"SCIM {args.scim_version} server at {server.url}", file=out, flush=True)
         if server.token is None:
             print("no token needed (--no-auth); clients pass --no-token", file=out, flush=True)
@@ -735,6 +728,24 @@ def serve(session: Session) -> int:
     finally:
         server.stop()
     return EXIT_OK
+
+
+def _seed(server: SCIMServer, count: int) -> None:
+    """`count` users, stored straight away: `add_resource` checks each userName against
+    every stored user, which makes a seed of 100,000 take minutes; these names are unique
+    by construction. Seeded after `start()`, so that `meta.location` has the real port."""
+    schema = V1_CORE if server.scim_version == "1.1" else CORE_USER
+    for number in range(1, count + 1):
+        name = f"user{number:05d}"
+        user = {
+            "schemas": [schema],
+            "userName": name,
+            "externalId": f"seed-{number}",
+            "name": {"givenName": "User", "familyName": f"{number:05d}"},
+            "emails": [{"value": f"{name}@example.com", "primary": True}],
+            "active": True,
+        }
+        server.store.put("Users", user, location=server.url)
 
 
 def demo(session: Session) -> int:
