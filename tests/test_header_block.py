@@ -169,9 +169,28 @@ def test_an_endless_header_line_is_a_protocol_error(
 def test_a_kept_alive_connection_serves_the_next_call_after_a_raw_answer(
     bare_client: SCIMClient, server: SCIMServer
 ) -> None:
+    # The server keeps the connection open after its hand-written answer: the POST that
+    # follows is only understood if the client read exactly Content-Length bytes.
     server.inject(
-        Fault.raw(answer(b"Content-Type: application/json", b"Content-Length: %d" % len(BODY)))
+        Fault.raw(
+            answer(b"Content-Type: application/json", b"Content-Length: %d" % len(BODY)),
+            close=False,
+        )
     )
     assert bare_client.read_user("1").ok
     created = bare_client.create_user({"userName": "after"})
     assert created.status_code == 201
+    pool = bare_client._transport.pool
+    assert pool.opened == 1 and pool.reused == 1
+
+
+def test_a_connection_closed_after_a_raw_answer_is_not_reused_for_a_read(
+    bare_client: SCIMClient, server: SCIMServer
+) -> None:
+    # Closed by the server after the answer: a later GET finds out and opens a new one
+    # (either before sending or by replaying, which is safe for a GET).
+    server.inject(
+        Fault.raw(answer(b"Content-Type: application/json", b"Content-Length: %d" % len(BODY)))
+    )
+    assert bare_client.read_user("1").ok
+    assert bare_client.search_users(count=1).ok

@@ -1099,6 +1099,7 @@ def test_body_fault_sends_a_non_json_body(server):
         (lambda: Fault.status(99), ValueError),
         (lambda: Fault.delay(-1), ValueError),
         (lambda: Fault.raw("text"), TypeError),
+        (lambda: Fault.raw(b"x", close=1), TypeError),
         (lambda: Fault.body("text"), TypeError),
     ],
 )

@@ -76,7 +76,7 @@ class Fault:
     server.inject(Fault.drop(), method="GET")
     """
 
-    __slots__ = ("code", "content_type", "data", "extra_headers", "kind", "seconds")
+    __slots__ = ("close", "code", "content_type", "data", "extra_headers", "kind", "seconds")
 
     def __init__(
         self,
@@ -87,8 +87,10 @@ class Fault:
         data: bytes | dict[str, Any] | None = None,
         content_type: str | None = None,
         seconds: float = 0.0,
+        close: bool = True,
     ) -> None:
         self.kind = kind
+        self.close = close
         self.code = code
         self.extra_headers = dict(extra_headers or {})
         self.data = data
@@ -147,9 +149,15 @@ class Fault:
         return cls("delay", seconds=float(seconds))
 
     @classmethod
-    def raw(cls, data: bytes) -> Fault:
-        """Write exactly these bytes, then close the connection."""
-        return cls("raw", data=_bytes(data))
+    def raw(cls, data: bytes, *, close: bool = True) -> Fault:
+        """Write exactly these bytes, then close the connection.
+
+        With `close=False` the connection stays open and its next request is answered as
+        usual, which shows whether the client read exactly the answer's framed length.
+        """
+        if not isinstance(close, bool):
+            raise TypeError(f"close must be True or False, not {type(close).__name__}")
+        return cls("raw", data=_bytes(data), close=close)
 
     def __repr__(self) -> str:
         if self.kind == "status":

@@ -528,7 +528,7 @@ class SCIMServer:
                 assert isinstance(fault.data, bytes)
                 handler.wfile.write(fault.data)
                 handler.wfile.flush()
-                handler.close_connection = True
+                handler.close_connection = fault.close
                 return
             if fault.kind == "delay" and self._stopping.wait(fault.seconds):
                 handler.close_connection = True
