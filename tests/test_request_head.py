@@ -8,7 +8,10 @@ import socket
 
 import pytest
 
+from scimkit import SCIMClient
+from scimkit._headers import Headers
 from scimkit._pool import request_head
+from scimkit.testing import SCIMServer
 
 HOST = "127.0.0.1:8080"
 SCIM = {
@@ -83,3 +86,27 @@ def test_requests_http_client_treats_differently_are_left_to_it(
 
 def test_a_non_ascii_host_is_left_to_http_client() -> None:
     assert request_head("GET", "/Users", "b\u00fccher.example", SCIM, None) is None
+
+
+def test_headers_get_and_wire_fields() -> None:
+    headers = Headers({"x-api-KEY": "k", "Accept": "a"})
+    assert headers.get("X-Api-Key") == "k" and headers.get("missing") is None
+    assert headers.get("missing", "fallback") == "fallback"
+    assert headers.wire_fields() == {"X-Api-Key": "k", "Accept": "a"}
+
+
+@pytest.mark.parametrize("keep_alive", [True, False])
+def test_the_server_receives_every_field_in_title_case(
+    server: SCIMServer, keep_alive: bool
+) -> None:
+    with SCIMClient(
+        server.url,
+        token=server.token,
+        default_headers={"x-tenant-ID": "7"},
+        keep_alive=keep_alive,
+    ) as client:
+        assert client.read_user("missing").status_code == 404
+    received = server.requests[-1].headers
+    assert "X-Tenant-Id" in list(received) and received["x-tenant-id"] == "7"
+    assert received["Authorization"] == f"Bearer {server.token}"
+    assert ("Connection" in list(received)) is not keep_alive

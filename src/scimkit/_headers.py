@@ -59,6 +59,15 @@ class Headers(MutableMapping[str, str]):
     def __len__(self) -> int:
         return len(self._store)
 
+    def get(self, name: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        # Mapping.get goes through __getitem__ and a KeyError on every miss.
+        found = self._store.get(name.lower())
+        return default if found is None else found[1]
+
+    def wire_fields(self) -> dict[str, str]:
+        """The fields as they go on the wire: names in title case (`User-Agent`), values."""
+        return {name.title(): value for name, value in self._store.values()}
+
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name.lower() in self._store
 

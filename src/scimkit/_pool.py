@@ -39,6 +39,7 @@ __all__ = [
     "PooledHTTPHandler",
     "PooledHTTPSHandler",
     "Watchdog",
+    "WireRequest",
     "read_body",
     "request_head",
 ]
@@ -112,6 +113,23 @@ def request_head(
         return "".join(parts).encode("latin-1")
     except UnicodeEncodeError:
         return None
+
+
+class WireRequest(urllib.request.Request):
+    """A urllib `Request` that also carries its header fields ready for the wire.
+
+    `Request` files each field through `add_header` (capitalizing its name) and the handler
+    then merges and renames them again; `wire_fields` spares both on every call. Fields
+    added to the request later (a proxy's credentials, `Connection: close`) go in
+    `unredirected_hdrs`, and the handler merges those as for any `Request`.
+    """
+
+    def __init__(
+        self, url: str, data: bytes | None, headers: Headers, method: str, origin_req_host: str
+    ) -> None:
+        super().__init__(url, data=data, method=method, origin_req_host=origin_req_host)
+        self.wire_fields = headers.wire_fields()
+        self.headers = {name.capitalize(): value for name, value in self.wire_fields.items()}
 
 
 class _Watch:
@@ -425,9 +443,13 @@ class _PooledHandler:
         host = req.host
         if not host:
             raise urllib.error.URLError("no host given")
-        headers = dict(req.unredirected_hdrs)
-        headers.update({k: v for k, v in req.headers.items() if k not in headers})
-        headers = {name.title(): value for name, value in headers.items()}
+        wire: dict[str, str] | None = getattr(req, "wire_fields", None)
+        if wire is not None and not req.unredirected_hdrs:
+            headers = dict(wire)
+        else:
+            headers = dict(req.unredirected_hdrs)
+            headers.update({k: v for k, v in req.headers.items() if k not in headers})
+            headers = {name.title(): value for name, value in headers.items()}
         tunnel_host = getattr(req, "_tunnel_host", None)
         tunnel_headers: dict[str, str] = {}
         if tunnel_host and "Proxy-Authorization" in headers:

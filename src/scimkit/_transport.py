@@ -31,6 +31,7 @@ from ._pool import (
     DeadlineExceeded,
     PooledHTTPHandler,
     PooledHTTPSHandler,
+    WireRequest,
 )
 from .errors import (
     ConnectError,
@@ -257,13 +258,7 @@ class Transport:
             host = (urllib.parse.urlsplit(request.url).hostname or "").lower()
             self._proxy_for_origin[key] = (proxy, host)
         # Giving the origin host saves urllib a second parse of the URL on every call.
-        req = urllib.request.Request(
-            request.url,
-            data=request.body,
-            headers=dict(request.headers),
-            method=request.method,
-            origin_req_host=host,
-        )
+        req = WireRequest(request.url, request.body, request.headers, request.method, host)
         if not self.keep_alive:
             req.add_unredirected_header("Connection", "close")
         if proxy:
