@@ -158,6 +158,49 @@ def test_too_many_header_fields_are_a_protocol_error(
         bare_client.read_user("1")
 
 
+@pytest.mark.parametrize(("count", "ok"), [(100, True), (101, False)])
+def test_a_hundred_header_fields_are_the_limit(
+    bare_client: SCIMClient, server: SCIMServer, count: int, ok: bool
+) -> None:
+    framing = [b"Content-Type: application/json", b"Content-Length: %d" % len(BODY)]
+    fields = [b"X-Field-%d: %d" % (n, n) for n in range(count - len(framing))]
+    server.inject(Fault.raw(answer(*framing, *fields)))
+    if ok:
+        assert len(bare_client.read_user("1").headers) == count
+    else:
+        with pytest.raises(RemoteProtocolError, match="more than 100 headers"):
+            bare_client.read_user("1")
+
+
+def test_a_header_block_longer_than_the_read_buffer_is_read_whole(
+    bare_client: SCIMClient, server: SCIMServer
+) -> None:
+    fields = [b"X-Long-%d: %s" % (n, b"v" * 300) for n in range(60)]  # about 19 KB
+    server.inject(
+        Fault.raw(
+            answer(*fields, b"Content-Type: application/json", b"Content-Length: %d" % len(BODY))
+        )
+    )
+    resp = bare_client.read_user("1")
+    assert resp.ok and resp.user is not None and resp.user.user_name == "cal"
+    assert len(resp.headers) == 62 and resp.headers["x-long-59"] == "v" * 300
+
+
+def test_bare_line_feeds_end_header_lines_too(bare_client: SCIMClient, server: SCIMServer) -> None:
+    head = b"HTTP/1.1 200 OK\nContent-Type: application/json\nContent-Length: %d\nX-A: 1\n\n"
+    server.inject(Fault.raw(head % len(BODY) + BODY))
+    resp = bare_client.read_user("1")
+    assert resp.ok and resp.headers["X-A"] == "1" and resp.user is not None
+
+
+def test_an_answer_without_header_fields_is_read_to_the_close(
+    bare_client: SCIMClient, server: SCIMServer
+) -> None:
+    server.inject(Fault.raw(b"HTTP/1.1 200 OK\r\n\r\n" + BODY))
+    resp = bare_client.read_user("1")
+    assert len(resp.headers) == 0 and resp.raw_body == BODY
+
+
 def test_an_endless_header_line_is_a_protocol_error(
     bare_client: SCIMClient, server: SCIMServer
 ) -> None:
