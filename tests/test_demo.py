@@ -9,7 +9,7 @@ import pytest
 
 
 @pytest.mark.parametrize("version", ["2.0", "1.1"])
-def test_demo_runs_every_step_and_exits_zero(version):
+def test_demo_runs_every_step_and_exits_zero(version: str) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "scimkit", "demo", "--scim-version", version],
         capture_output=True,

@@ -24,7 +24,7 @@ PUBLIC_MODULES = [
 
 
 @pytest.mark.parametrize("name", PUBLIC_MODULES)
-def test_all_is_sorted_and_every_name_exists(name):
+def test_all_is_sorted_and_every_name_exists(name: str) -> None:
     module = importlib.import_module(name)
     names = module.__all__
     assert names == sorted(names)
@@ -32,7 +32,7 @@ def test_all_is_sorted_and_every_name_exists(name):
         assert hasattr(module, attribute), f"{name}.{attribute} is listed but missing"
 
 
-def test_package_exports_the_slack_familiar_surface():
+def test_package_exports_the_slack_familiar_surface() -> None:
     for name in (
         "SCIMClient",
         "User",
@@ -53,13 +53,13 @@ def test_package_exports_the_slack_familiar_surface():
         assert name in scimkit.__all__
 
 
-def test_version_is_the_one_in_version_module():
+def test_version_is_the_one_in_version_module() -> None:
     from scimkit._version import __version__
 
     assert scimkit.__version__ == __version__
 
 
-def test_the_pytest_plugin_is_registered_under_pytest11():
+def test_the_pytest_plugin_is_registered_under_pytest11() -> None:
     from importlib.metadata import entry_points
 
     plugins = {e.name: e.value for e in entry_points(group="pytest11")}

@@ -9,12 +9,14 @@ from scimkit.testing import Fault, SCIMServer
 
 
 @pytest.fixture
-def bare(server):
+def bare(server: SCIMServer) -> SCIMClient:
     return SCIMClient(server.url, token=server.token, retry_handlers=[])
 
 
 @pytest.mark.parametrize("status", [307, 308])
-def test_307_and_308_to_the_same_origin_keep_method_body_and_token(bare, server, status):
+def test_307_and_308_to_the_same_origin_keep_method_body_and_token(
+    bare: SCIMClient, server: SCIMServer, status: int
+) -> None:
     server.inject(Fault.status(status, headers={"Location": "/scim/v2/Users"}, body=b""))
     resp = bare.create_user(User(user_name="moved"))
     assert resp.status_code == 201
@@ -24,7 +26,9 @@ def test_307_and_308_to_the_same_origin_keep_method_body_and_token(bare, server,
 
 
 @pytest.mark.parametrize("status", [301, 302, 303])
-def test_301_302_303_on_a_post_are_handed_back_not_turned_into_get(bare, server, status):
+def test_301_302_303_on_a_post_are_handed_back_not_turned_into_get(
+    bare: SCIMClient, server: SCIMServer, status: int
+) -> None:
     server.inject(Fault.status(status, headers={"Location": server.url + "/Users"}, body=b""))
     resp = bare.create_user(User(user_name="stay"))
     assert resp.status_code == status and not resp.ok
@@ -32,13 +36,13 @@ def test_301_302_303_on_a_post_are_handed_back_not_turned_into_get(bare, server,
     assert server.resources("Users") == []
 
 
-def test_302_on_a_get_to_the_same_origin_is_followed(bare, server):
+def test_302_on_a_get_to_the_same_origin_is_followed(bare: SCIMClient, server: SCIMServer) -> None:
     server.inject(Fault.status(302, headers={"Location": server.url + "/Users?count=1"}, body=b""))
     assert bare.search_users().ok
     assert server.requests[-1].query == {"count": ["1"]}
 
 
-def test_a_redirect_to_another_host_is_never_followed(bare, server):
+def test_a_redirect_to_another_host_is_never_followed(bare: SCIMClient, server: SCIMServer) -> None:
     with SCIMServer() as elsewhere:
         server.inject(Fault.status(307, headers={"Location": elsewhere.url + "/Users"}, body=b""))
         resp = bare.search_users()
@@ -46,7 +50,7 @@ def test_a_redirect_to_another_host_is_never_followed(bare, server):
         assert elsewhere.requests == []  # the token never went there
 
 
-def test_a_redirect_loop_ends_with_the_last_3xx(bare, server):
+def test_a_redirect_loop_ends_with_the_last_3xx(bare: SCIMClient, server: SCIMServer) -> None:
     server.inject(Fault.status(308, headers={"Location": "/scim/v2/Users"}, body=b""), times=20)
     resp = bare.search_users()
     assert resp.status_code == 308 and len(server.requests) == 6

@@ -4,36 +4,46 @@ from __future__ import annotations
 
 import pytest
 
-from scimkit import InvalidResponse, SCIMClient, User
-from scimkit.testing import Fault
+from scimkit import InvalidResponse, SCIMClient, SCIMResponse, User
+from scimkit.testing import Fault, SCIMServer
 
 
 @pytest.fixture
-def strict(server):
+def strict(server: SCIMServer) -> SCIMClient:
     return SCIMClient(server.url, token=server.token, strict=True, retry_handlers=[])
 
 
-def test_a_compliant_server_passes_strict_checks(strict, server):
+def error_detail(resp: SCIMResponse) -> str:
+    """What a response that is not ok says is wrong; fails the test when it says nothing."""
+    assert resp.errors is not None and resp.errors.detail is not None, resp
+    return resp.errors.detail
+
+
+def test_a_compliant_server_passes_strict_checks(strict: SCIMClient, server: SCIMServer) -> None:
     strict.discover()
-    user = strict.create_user(User(user_name="s", password="pw"))
-    assert user.ok, user.errors
-    assert strict.read_user(user.user.id).ok
+    created = strict.create_user(User(user_name="s", password="pw"))
+    assert created.ok, created.errors
+    user = created.user
+    assert user is not None and user.id is not None
+    assert strict.read_user(user.id).ok
     assert strict.search_users().ok
-    assert strict.patch_user(user.user.id, User(title="t")).ok
-    assert strict.delete_user(user.user.id).ok
+    assert strict.patch_user(user.id, User(title="t")).ok
+    assert strict.delete_user(user.id).ok
 
 
-def test_a_wrong_content_type_on_a_success_is_not_ok(strict, server):
+def test_a_wrong_content_type_on_a_success_is_not_ok(
+    strict: SCIMClient, server: SCIMServer
+) -> None:
     server.inject(
         Fault.body(b'{"totalResults": 0, "Resources": []}', status=200, content_type="text/plain")
     )
     resp = strict.search_users()
-    assert not resp.ok and "Content-Type 'text/plain'" in resp.errors.detail
+    assert not resp.ok and "Content-Type 'text/plain'" in error_detail(resp)
     with pytest.raises(InvalidResponse):
         resp.raise_for_status()
 
 
-def test_charset_is_allowed_and_the_lenient_default_accepts_anything(server):
+def test_charset_is_allowed_and_the_lenient_default_accepts_anything(server: SCIMServer) -> None:
     server.inject(
         Fault.body(
             b'{"Resources": []}', status=200, content_type="application/scim+json; charset=utf-8"
@@ -44,18 +54,20 @@ def test_charset_is_allowed_and_the_lenient_default_accepts_anything(server):
     assert SCIMClient(server.url, token=server.token).search_users().ok
 
 
-def test_an_unexpected_success_status_is_not_ok(strict, server):
+def test_an_unexpected_success_status_is_not_ok(strict: SCIMClient, server: SCIMServer) -> None:
     server.inject(
         Fault.status(200, body={"id": "x", "userName": "x"}, content_type="application/scim+json"),
         method="POST",
     )
     resp = strict.create_user(User(user_name="x"))
-    assert (
-        not resp.ok and "status 200 is not one this operation returns (201)" in resp.errors.detail
+    assert not resp.ok and "status 200 is not one this operation returns (201)" in error_detail(
+        resp
     )
 
 
-def test_after_discover_the_resource_is_checked_against_the_schema(strict, server):
+def test_after_discover_the_resource_is_checked_against_the_schema(
+    strict: SCIMClient, server: SCIMServer
+) -> None:
     strict.discover()
     server.inject(
         Fault.status(
@@ -65,13 +77,18 @@ def test_after_discover_the_resource_is_checked_against_the_schema(strict, serve
     )
     resp = strict.read_user("1")
     assert not resp.ok
-    assert "required attribute userName is missing" in resp.errors.detail
-    assert "password is returned, but the schema says returned=never" in resp.errors.detail
+    detail = error_detail(resp)
+    assert "required attribute userName is missing" in detail
+    assert "password is returned, but the schema says returned=never" in detail
 
 
-def test_a_read_narrowed_by_attributes_may_leave_required_ones_out(strict, server):
+def test_a_read_narrowed_by_attributes_may_leave_required_ones_out(
+    strict: SCIMClient, server: SCIMServer
+) -> None:
     strict.discover()
-    user_id = strict.create_user(User(user_name="narrow", display_name="N")).user.id
+    user = strict.create_user(User(user_name="narrow", display_name="N")).user
+    assert user is not None and user.id is not None
+    user_id = user.id
     resp = strict.read_user(user_id, attributes=["displayName"])
     assert "userName" not in resp.body and resp.ok, resp.errors
     assert strict.read_user(user_id, excluded_attributes=["userName"]).ok
