@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import ssl as ssl_module
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar, Union
+from typing import TYPE_CHECKING, Any, TypeVar, Union, overload
 
 from . import _request, _schemas
 from ._bulk import resolve_bulk_ids
@@ -671,6 +671,12 @@ class SCIMClient:
 
     # -- any resource type (RFC 7644 §3.3 - §3.6) ----------------------------------------
 
+    @overload
+    def create(self, resource: R, *, endpoint: None = None) -> ResourceResponse[R]: ...
+    @overload
+    def create(
+        self, resource: Resource | Mapping[str, Any], *, endpoint: str
+    ) -> ResourceResponse[Resource]: ...
     def create(
         self, resource: Resource | Mapping[str, Any], *, endpoint: str | None = None
     ) -> ResourceResponse[Any]:
@@ -682,15 +688,35 @@ class SCIMClient:
         cls = _resource_class_of(resource, endpoint, "resource")
         return self._create(cls, resource_response_class(cls), resource, "resource")
 
+    @overload
     def read(
         self,
-        resource_type: type[R] | str,
+        resource_type: type[R],
         id: str,
         *,
         attributes: AttributeNames = None,
         excluded_attributes: AttributeNames = None,
         if_none_match: str | None = None,
-    ) -> ResourceResponse[R]:
+    ) -> ResourceResponse[R]: ...
+    @overload
+    def read(
+        self,
+        resource_type: str,
+        id: str,
+        *,
+        attributes: AttributeNames = None,
+        excluded_attributes: AttributeNames = None,
+        if_none_match: str | None = None,
+    ) -> ResourceResponse[Resource]: ...
+    def read(
+        self,
+        resource_type: type[Resource] | str,
+        id: str,
+        *,
+        attributes: AttributeNames = None,
+        excluded_attributes: AttributeNames = None,
+        if_none_match: str | None = None,
+    ) -> ResourceResponse[Any]:
         """Read one resource; `resource_type` is a model class or an endpoint (`"/Devices"`).
 
         With `if_none_match=etag`, an unchanged resource answers 304 (`resp.not_modified`).
@@ -707,9 +733,10 @@ class SCIMClient:
             if_none_match=if_none_match,
         )
 
+    @overload
     def search(
         self,
-        resource_type: type[R] | str,
+        resource_type: type[R],
         *,
         filter: object = None,
         start_index: int | None = None,
@@ -719,7 +746,34 @@ class SCIMClient:
         sort_by: str | None = None,
         sort_order: str | None = None,
         use_post: bool = False,
-    ) -> SearchResponse[R]:
+    ) -> SearchResponse[R]: ...
+    @overload
+    def search(
+        self,
+        resource_type: str,
+        *,
+        filter: object = None,
+        start_index: int | None = None,
+        count: int | None = None,
+        attributes: AttributeNames = None,
+        excluded_attributes: AttributeNames = None,
+        sort_by: str | None = None,
+        sort_order: str | None = None,
+        use_post: bool = False,
+    ) -> SearchResponse[Resource]: ...
+    def search(
+        self,
+        resource_type: type[Resource] | str,
+        *,
+        filter: object = None,
+        start_index: int | None = None,
+        count: int | None = None,
+        attributes: AttributeNames = None,
+        excluded_attributes: AttributeNames = None,
+        sort_by: str | None = None,
+        sort_order: str | None = None,
+        use_post: bool = False,
+    ) -> SearchResponse[Any]:
         """One page of resources of any type (RFC 7644 §3.4.2).
 
         `use_post=True` sends the query as a `SearchRequest` to `<endpoint>/.search`
@@ -773,9 +827,10 @@ class SCIMClient:
             use_post=True,
         )
 
+    @overload
     def iter_resources(
         self,
-        resource_type: type[R] | str,
+        resource_type: type[R],
         *,
         filter: object = None,
         page_size: int = 100,
@@ -784,7 +839,32 @@ class SCIMClient:
         sort_by: str | None = None,
         sort_order: str | None = None,
         pagination: str = "auto",
-    ) -> Iterator[R]:
+    ) -> Iterator[R]: ...
+    @overload
+    def iter_resources(
+        self,
+        resource_type: str,
+        *,
+        filter: object = None,
+        page_size: int = 100,
+        attributes: AttributeNames = None,
+        excluded_attributes: AttributeNames = None,
+        sort_by: str | None = None,
+        sort_order: str | None = None,
+        pagination: str = "auto",
+    ) -> Iterator[Resource]: ...
+    def iter_resources(
+        self,
+        resource_type: type[Resource] | str,
+        *,
+        filter: object = None,
+        page_size: int = 100,
+        attributes: AttributeNames = None,
+        excluded_attributes: AttributeNames = None,
+        sort_by: str | None = None,
+        sort_order: str | None = None,
+        pagination: str = "auto",
+    ) -> Iterator[Any]:
         """Every resource of a type, a page at a time (see `iter_users`).
 
         serials = [d.serial_number for d in client.iter_resources(Device)]
@@ -802,6 +882,18 @@ class SCIMClient:
             pagination=pagination,
         )
 
+    @overload
+    def replace(
+        self, resource: R, *, endpoint: None = None, if_match: str | None = None
+    ) -> ResourceResponse[R]: ...
+    @overload
+    def replace(
+        self,
+        resource: Resource | Mapping[str, Any],
+        *,
+        endpoint: str,
+        if_match: str | None = None,
+    ) -> ResourceResponse[Resource]: ...
     def replace(
         self,
         resource: Resource | Mapping[str, Any],
@@ -820,14 +912,32 @@ class SCIMClient:
         cls = _resource_class_of(resource, endpoint, "resource")
         return self._replace(cls, resource_response_class(cls), resource, "resource", if_match)
 
+    @overload
     def patch(
         self,
-        resource_type: type[R] | str,
+        resource_type: type[R],
         id: str,
         operations: Any,
         *,
         if_match: str | None = None,
-    ) -> ResourceResponse[R]:
+    ) -> ResourceResponse[R]: ...
+    @overload
+    def patch(
+        self,
+        resource_type: str,
+        id: str,
+        operations: Any,
+        *,
+        if_match: str | None = None,
+    ) -> ResourceResponse[Resource]: ...
+    def patch(
+        self,
+        resource_type: type[Resource] | str,
+        id: str,
+        operations: Any,
+        *,
+        if_match: str | None = None,
+    ) -> ResourceResponse[Any]:
         """PATCH a resource: `operations` is a `PatchOp`, a list of `PatchOperation`s or dicts,
         or a partial resource (see `patch_user`).
 
