@@ -11,7 +11,9 @@ import pytest
 
 from scimkit import ReadTimeout, ResponseTooLarge, SCIMClient
 from scimkit.retry import RateLimitErrorRetryHandler
-from scimkit.testing import Fault
+from scimkit.testing import Fault, SCIMServer
+
+from .conftest import SleepRecorder
 
 
 class TricklingServer:
@@ -57,7 +59,7 @@ def trickling() -> Iterator[TricklingServer]:
     server.close()
 
 
-def test_a_trickling_server_is_cut_off_by_the_deadline(trickling):
+def test_a_trickling_server_is_cut_off_by_the_deadline(trickling: TricklingServer) -> None:
     client = SCIMClient(trickling.url, timeout=2, deadline=0.5, retry_handlers=[])
     started = time.monotonic()
     with pytest.raises(ReadTimeout, match="deadline of 0.5s"):
@@ -67,7 +69,7 @@ def test_a_trickling_server_is_cut_off_by_the_deadline(trickling):
     assert 0.45 <= elapsed < 1.5
 
 
-def test_read_timeout_is_separate_from_connect_timeout(server):
+def test_read_timeout_is_separate_from_connect_timeout(server: SCIMServer) -> None:
     client = SCIMClient(server.url, token=server.token, timeout=(5, 0.2), retry_handlers=[])
     server.inject(Fault.delay(1.0))
     started = time.monotonic()
@@ -78,7 +80,7 @@ def test_read_timeout_is_separate_from_connect_timeout(server):
     assert client.timeout == (5.0, 0.2)
 
 
-def test_an_answer_larger_than_max_response_bytes_is_refused(server):
+def test_an_answer_larger_than_max_response_bytes_is_refused(server: SCIMServer) -> None:
     client = SCIMClient(server.url, token=server.token, max_response_bytes=1000, retry_handlers=[])
     server.inject(Fault.body(b"x" * 5000, status=200, content_type="application/json"))
     with pytest.raises(ResponseTooLarge, match="max_response_bytes"):
@@ -86,7 +88,7 @@ def test_an_answer_larger_than_max_response_bytes_is_refused(server):
     assert client.search_users().ok  # the connection was dropped, the client is fine
 
 
-def test_a_chunked_answer_without_length_is_refused_past_the_limit(server):
+def test_a_chunked_answer_without_length_is_refused_past_the_limit(server: SCIMServer) -> None:
     client = SCIMClient(server.url, token=server.token, max_response_bytes=100, retry_handlers=[])
     chunk = b"40\r\n" + b"y" * 64 + b"\r\n"
     server.inject(
@@ -98,7 +100,7 @@ def test_a_chunked_answer_without_length_is_refused_past_the_limit(server):
         client.search_users()
 
 
-def test_an_answer_at_the_limit_is_read(server):
+def test_an_answer_at_the_limit_is_read(server: SCIMServer) -> None:
     body = b'{"totalResults": 0, "Resources": []}'
     client = SCIMClient(
         server.url, token=server.token, max_response_bytes=len(body), retry_handlers=[]
@@ -107,7 +109,9 @@ def test_an_answer_at_the_limit_is_read(server):
     assert client.search_users().total_results == 0
 
 
-def test_a_retry_that_would_outlast_the_deadline_is_not_waited_for(server, sleeps):
+def test_a_retry_that_would_outlast_the_deadline_is_not_waited_for(
+    server: SCIMServer, sleeps: SleepRecorder
+) -> None:
     client = SCIMClient(
         server.url,
         token=server.token,
@@ -119,7 +123,9 @@ def test_a_retry_that_would_outlast_the_deadline_is_not_waited_for(server, sleep
     assert resp.status_code == 429 and sleeps.calls == [] and len(server.requests) == 1
 
 
-def test_retries_within_the_deadline_still_happen(server, sleeps):
+def test_retries_within_the_deadline_still_happen(
+    server: SCIMServer, sleeps: SleepRecorder
+) -> None:
     client = SCIMClient(
         server.url,
         token=server.token,
@@ -143,11 +149,12 @@ def test_retries_within_the_deadline_still_happen(server, sleeps):
         ({"max_response_bytes": 1.5}, "max_response_bytes"),
     ],
 )
-def test_limit_arguments_are_validated(kwargs, name):
+def test_limit_arguments_are_validated(kwargs: dict[str, object], name: str) -> None:
     with pytest.raises(ValueError, match=name):
-        SCIMClient("https://example.com/scim/v2", **kwargs)
+        # Values of the wrong type are part of the table: they must be refused at run time.
+        SCIMClient("https://example.com/scim/v2", **kwargs)  # type: ignore[arg-type]
 
 
-def test_no_deadline_and_no_size_limit_can_be_asked_for(server):
+def test_no_deadline_and_no_size_limit_can_be_asked_for(server: SCIMServer) -> None:
     client = SCIMClient(server.url, token=server.token, deadline=None, max_response_bytes=None)
     assert client.search_users().ok

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from scimkit import InvalidResponse, SCIMClient, SCIMResponse, User
+from scimkit import InvalidResponse, SCIMClient, User
 from scimkit.testing import Fault, SCIMServer
+
+from .checks import error_detail
 
 
 @pytest.fixture
 def strict(server: SCIMServer) -> SCIMClient:
     return SCIMClient(server.url, token=server.token, strict=True, retry_handlers=[])
-
-
-def error_detail(resp: SCIMResponse) -> str:
-    """What a response that is not ok says is wrong; fails the test when it says nothing."""
-    assert resp.errors is not None and resp.errors.detail is not None, resp
-    return resp.errors.detail
 
 
 def test_a_compliant_server_passes_strict_checks(strict: SCIMClient, server: SCIMServer) -> None:
