@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 
 import pytest
 
 from scimkit import RemoteProtocolError, SCIMClient, TLSError, User
 from scimkit.testing import Fault, SCIMServer
 
+from .checks import resource_id
 from .tls import client_context, server_context
 
 
-def test_calls_reuse_one_connection(client, server):
+def test_calls_reuse_one_connection(client: SCIMClient, server: SCIMServer) -> None:
     for n in range(20):
         assert client.create_user(User(user_name=f"u{n}")).status_code == 201
     pool = client._transport.pool
@@ -20,7 +22,7 @@ def test_calls_reuse_one_connection(client, server):
     assert len(server.requests) == 20
 
 
-def test_keep_alive_false_opens_a_connection_per_request(server):
+def test_keep_alive_false_opens_a_connection_per_request(server: SCIMServer) -> None:
     with SCIMClient(server.url, token=server.token, keep_alive=False) as client:
         for _ in range(3):
             assert client.search_users().ok
@@ -29,8 +31,11 @@ def test_keep_alive_false_opens_a_connection_per_request(server):
         assert all(r.headers["Connection"] == "close" for r in server.requests)
 
 
-def test_a_connection_the_server_closed_while_idle_is_replaced(client, server):
-    user_id = client.create_user(User(user_name="idle")).user.id
+def test_a_connection_the_server_closed_while_idle_is_replaced(
+    client: SCIMClient, server: SCIMServer
+) -> None:
+    user_id = resource_id(client.create_user(User(user_name="idle")))
+    assert server._httpd is not None
     server._httpd.close_connections()  # the server drops every idle keep-alive connection
     # A POST, which must not be replayed blindly, still goes through: the dead connection is
     # noticed before anything is sent on it.
@@ -41,7 +46,9 @@ def test_a_connection_the_server_closed_while_idle_is_replaced(client, server):
     assert [u["userName"] for u in server.resources("Users")] == ["idle", "after"]
 
 
-def test_close_releases_idle_connections_and_the_client_stays_usable(client, server):
+def test_close_releases_idle_connections_and_the_client_stays_usable(
+    client: SCIMClient, server: SCIMServer
+) -> None:
     client.search_users()
     assert client._transport.pool.idle_count() == 1
     client.close()
@@ -49,19 +56,23 @@ def test_close_releases_idle_connections_and_the_client_stays_usable(client, ser
     assert client.search_users().ok
 
 
-def test_threads_sharing_a_client_each_get_their_answers(client, server):
+def test_threads_sharing_a_client_each_get_their_answers(
+    client: SCIMClient, server: SCIMServer
+) -> None:
     errors: list[str] = []
 
     def work(worker: int) -> None:
         for n in range(15):
             name = f"w{worker}-{n}"
             created = client.create_user(User(user_name=name))
-            if created.status_code != 201 or created.user.user_name != name:
+            user = created.user
+            if created.status_code != 201 or user is None or user.user_name != name:
                 errors.append(f"create {name}: {created.status_code}")
                 continue
-            read = client.read_user(created.user.id)
-            if read.user.user_name != name:
-                errors.append(f"read {name} gave {read.user.user_name}")
+            assert user.id is not None
+            read = client.read_user(user.id).user
+            if read is None or read.user_name != name:
+                errors.append(f"read {name} gave {read and read.user_name}")
 
     threads = [threading.Thread(target=work, args=(w,)) for w in range(8)]
     for thread in threads:
@@ -75,7 +86,7 @@ def test_threads_sharing_a_client_each_get_their_answers(client, server):
     assert pool.idle_count() <= pool.max_connections
 
 
-def test_pool_keeps_at_most_max_connections_idle(server):
+def test_pool_keeps_at_most_max_connections_idle(server: SCIMServer) -> None:
     with SCIMClient(server.url, token=server.token, max_connections=2) as client:
         barrier = threading.Barrier(5)
 
@@ -92,26 +103,28 @@ def test_pool_keeps_at_most_max_connections_idle(server):
 
 
 @pytest.mark.parametrize(("value", "error"), [(0, ValueError), ("3", TypeError), (True, TypeError)])
-def test_max_connections_is_validated(value, error):
+def test_max_connections_is_validated(value: object, error: type[Exception]) -> None:
     with pytest.raises(error, match="max_connections"):
-        SCIMClient("https://example.com/scim", max_connections=value)
+        # A str and a bool are passed on purpose: they must be refused at run time.
+        SCIMClient("https://example.com/scim", max_connections=value)  # type: ignore[arg-type]
 
 
 @pytest.fixture
-def tls_server():
+def tls_server() -> Iterator[SCIMServer]:
     with SCIMServer(ssl_context=server_context()) as running:
         yield running
 
 
-def test_https_with_verified_certificate_and_reuse(tls_server):
+def test_https_with_verified_certificate_and_reuse(tls_server: SCIMServer) -> None:
     assert tls_server.url.startswith("https://127.0.0.1:")
     with SCIMClient(tls_server.url, token=tls_server.token, ssl=client_context()) as client:
-        user_id = client.create_user(User(user_name="tls")).user.id
-        assert client.read_user(user_id).user.user_name == "tls"
+        user_id = resource_id(client.create_user(User(user_name="tls")))
+        read = client.read_user(user_id).user
+        assert read is not None and read.user_name == "tls"
         assert client._transport.pool.opened == 1
 
 
-def test_https_with_an_untrusted_certificate_fails_verification(tls_server):
+def test_https_with_an_untrusted_certificate_fails_verification(tls_server: SCIMServer) -> None:
     client = SCIMClient(tls_server.url, token=tls_server.token, retry_handlers=[])
     with pytest.raises(TLSError) as info:
         client.search_users()
@@ -119,14 +132,14 @@ def test_https_with_an_untrusted_certificate_fails_verification(tls_server):
     assert "CERTIFICATE_VERIFY_FAILED" in str(info.value)
 
 
-def test_https_without_keep_alive(tls_server):
+def test_https_without_keep_alive(tls_server: SCIMServer) -> None:
     with SCIMClient(
         tls_server.url, token=tls_server.token, ssl=client_context(), keep_alive=False
     ) as client:
         assert client.search_users().ok
 
 
-def test_a_get_on_a_reused_connection_that_drops_is_replayed_once(server):
+def test_a_get_on_a_reused_connection_that_drops_is_replayed_once(server: SCIMServer) -> None:
     with SCIMClient(server.url, token=server.token, retry_handlers=[]) as client:
         client.search_users()  # leaves one idle connection in the pool
         server.inject(Fault.drop())
@@ -135,7 +148,7 @@ def test_a_get_on_a_reused_connection_that_drops_is_replayed_once(server):
         assert client._transport.pool.opened == 2
 
 
-def test_a_post_on_a_reused_connection_that_drops_is_not_replayed(server):
+def test_a_post_on_a_reused_connection_that_drops_is_not_replayed(server: SCIMServer) -> None:
     with SCIMClient(server.url, token=server.token, retry_handlers=[]) as client:
         client.search_users()
         server.inject(Fault.drop_after_processing())

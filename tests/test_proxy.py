@@ -16,6 +16,7 @@ from scimkit import SCIMClient, User
 from scimkit._transport import redact_url, select_proxy
 from scimkit.testing import SCIMServer
 
+from .checks import resource_id
 from .tls import client_context, server_context
 
 
@@ -50,6 +51,7 @@ class _ProxyHandler(http.server.BaseHTTPRequestHandler):
             for k, v in self.headers.items()
             if k.lower() not in ("proxy-authorization", "proxy-connection", "connection")
         }
+        assert target.hostname is not None
         upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
         try:
             path = target.path + (f"?{target.query}" if target.query else "")
@@ -107,7 +109,9 @@ def proxy() -> Iterator[ForwardingProxy]:
         thread.join()
 
 
-def test_http_proxy_from_the_environment_is_used(server, proxy, monkeypatch):
+def test_http_proxy_from_the_environment_is_used(
+    server: SCIMServer, proxy: ForwardingProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
     client = SCIMClient(server.url, token=server.token)
     assert client.search_users().ok
@@ -115,7 +119,9 @@ def test_http_proxy_from_the_environment_is_used(server, proxy, monkeypatch):
     assert proxy.seen[0][0].startswith(server.url + "/Users")
 
 
-def test_no_proxy_sends_listed_hosts_directly(server, proxy, monkeypatch):
+def test_no_proxy_sends_listed_hosts_directly(
+    server: SCIMServer, proxy: ForwardingProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("http_proxy", proxy.url)
     monkeypatch.setenv("NO_PROXY", "example.com,127.0.0.1")
     client = SCIMClient(server.url, token=server.token)
@@ -123,7 +129,9 @@ def test_no_proxy_sends_listed_hosts_directly(server, proxy, monkeypatch):
     assert proxy.seen == [] and len(server.requests) == 1
 
 
-def test_explicit_proxy_sends_basic_credentials_only_to_the_proxy(server, proxy, caplog):
+def test_explicit_proxy_sends_basic_credentials_only_to_the_proxy(
+    server: SCIMServer, proxy: ForwardingProxy, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level("DEBUG", logger="scimkit")
     host = urllib.parse.urlsplit(proxy.url).netloc
     client = SCIMClient(server.url, token=server.token, proxy=f"http://ops:pr0xy-pw@{host}")
@@ -134,7 +142,9 @@ def test_explicit_proxy_sends_basic_credentials_only_to_the_proxy(server, proxy,
     assert "pr0xy-pw" not in caplog.text and "b3BzOnByMHh5LXB3" not in caplog.text
 
 
-def test_empty_proxy_argument_ignores_the_environment(server, proxy, monkeypatch):
+def test_empty_proxy_argument_ignores_the_environment(
+    server: SCIMServer, proxy: ForwardingProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
     client = SCIMClient(server.url, token=server.token, proxy="")
     assert client.search_users().ok and proxy.seen == []
@@ -161,16 +171,20 @@ def test_empty_proxy_argument_ignores_the_environment(server, proxy, monkeypatch
         ("https://h.example.com/x", {}, None),
     ],
 )
-def test_select_proxy_reads_the_standard_variables(url, environ, expected):
+def test_select_proxy_reads_the_standard_variables(
+    url: str, environ: dict[str, str], expected: str | None
+) -> None:
     assert select_proxy(url, None, environ) == expected
 
 
-def test_redact_url_hides_userinfo():
+def test_redact_url_hides_userinfo() -> None:
     assert redact_url("http://u:pw@proxy:3128/x") == "http://[secure]@proxy:3128/x"
     assert redact_url("https://example.com/scim") == "https://example.com/scim"
 
 
-def test_https_goes_through_a_connect_tunnel_with_proxy_credentials(proxy, caplog):
+def test_https_goes_through_a_connect_tunnel_with_proxy_credentials(
+    proxy: ForwardingProxy, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level("DEBUG", logger="scimkit")
     host = urllib.parse.urlsplit(proxy.url).netloc
     with SCIMServer(ssl_context=server_context()) as origin:
@@ -180,8 +194,9 @@ def test_https_goes_through_a_connect_tunnel_with_proxy_credentials(proxy, caplo
             ssl=client_context(),
             proxy=f"http://ops:pr0xy-pw@{host}",
         )
-        user_id = client.create_user(User(user_name="tunnelled")).user.id
-        assert client.read_user(user_id).user.user_name == "tunnelled"
+        user_id = resource_id(client.create_user(User(user_name="tunnelled")))
+        read = client.read_user(user_id).user
+        assert read is not None and read.user_name == "tunnelled"
         client.close()
         port = urllib.parse.urlsplit(origin.url).port
         # One tunnel, reused for both calls; credentials on the CONNECT only.
@@ -190,7 +205,9 @@ def test_https_goes_through_a_connect_tunnel_with_proxy_credentials(proxy, caplo
     assert "pr0xy-pw" not in caplog.text
 
 
-def test_https_proxy_from_the_environment(proxy, monkeypatch):
+def test_https_proxy_from_the_environment(
+    proxy: ForwardingProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HTTPS_PROXY", proxy.url)
     with SCIMServer(ssl_context=server_context()) as origin:
         with SCIMClient(origin.url, token=origin.token, ssl=client_context()) as client:
