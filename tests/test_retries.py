@@ -7,23 +7,31 @@ import time
 
 import pytest
 
-from scimkit import RemoteProtocolError, SCIMClient, User
+from scimkit import RateLimited, RemoteProtocolError, SCIMClient, TransportError, User
 from scimkit.errors import ConnectError
 from scimkit.retry import (
     ConnectionErrorRetryHandler,
     FixedValueRetryIntervalCalculator,
+    HttpRequest,
+    HttpResponse,
     RateLimitErrorRetryHandler,
     RetryHandler,
+    RetryState,
     ServerErrorRetryHandler,
 )
 from scimkit.testing import Fault, SCIMServer
+
+from .checks import resource_id
+from .conftest import SleepRecorder
 
 
 def attempts_for(server: SCIMServer, path_part: str) -> int:
     return sum(1 for r in server.requests if path_part in r.path)
 
 
-def test_rate_limited_call_waits_retry_after_seconds(server, sleeps):
+def test_rate_limited_call_waits_retry_after_seconds(
+    server: SCIMServer, sleeps: SleepRecorder
+) -> None:
     client = SCIMClient(
         server.url,
         token=server.token,
@@ -36,7 +44,9 @@ def test_rate_limited_call_waits_retry_after_seconds(server, sleeps):
     assert sleeps.calls == [30.0, 30.0]
 
 
-def test_rate_limited_call_waits_retry_after_http_date(server, sleeps):
+def test_rate_limited_call_waits_retry_after_http_date(
+    server: SCIMServer, sleeps: SleepRecorder
+) -> None:
     when = email.utils.formatdate(time.time() + 40, usegmt=True)
     client = SCIMClient(
         server.url,
@@ -49,7 +59,9 @@ def test_rate_limited_call_waits_retry_after_http_date(server, sleeps):
     assert len(sleeps.calls) == 1 and 35 <= sleeps.calls[0] <= 41
 
 
-def test_rate_limit_retries_run_out_and_the_last_429_is_returned(server, sleeps):
+def test_rate_limit_retries_run_out_and_the_last_429_is_returned(
+    server: SCIMServer, sleeps: SleepRecorder
+) -> None:
     client = SCIMClient(
         server.url,
         token=server.token,
@@ -59,10 +71,12 @@ def test_rate_limit_retries_run_out_and_the_last_429_is_returned(server, sleeps)
     resp = client.search_users()
     assert resp.status_code == 429 and len(server.requests) == 3
     error = resp.to_error()
-    assert error.retry_after == 1.0
+    assert isinstance(error, RateLimited) and error.retry_after == 1.0
 
 
-def test_retry_after_beyond_max_wait_is_not_slept(server, sleeps):
+def test_retry_after_beyond_max_wait_is_not_slept(
+    server: SCIMServer, sleeps: SleepRecorder
+) -> None:
     client = SCIMClient(
         server.url,
         token=server.token,
@@ -73,7 +87,9 @@ def test_retry_after_beyond_max_wait_is_not_slept(server, sleeps):
     assert resp.status_code == 429 and len(server.requests) == 1 and sleeps.calls == []
 
 
-def test_service_unavailable_is_retried_for_a_create(server, sleeps):
+def test_service_unavailable_is_retried_for_a_create(
+    server: SCIMServer, sleeps: SleepRecorder
+) -> None:
     handler = ServerErrorRetryHandler(
         max_retry_count=2, interval_calculator=FixedValueRetryIntervalCalculator(0.25)
     )
@@ -85,7 +101,9 @@ def test_service_unavailable_is_retried_for_a_create(server, sleeps):
     assert len(server.resources("Users")) == 1
 
 
-def test_internal_server_error_on_a_create_is_not_retried_blindly(server, sleeps):
+def test_internal_server_error_on_a_create_is_not_retried_blindly(
+    server: SCIMServer, sleeps: SleepRecorder
+) -> None:
     client = SCIMClient(
         server.url, token=server.token, retry_handlers=[ServerErrorRetryHandler(max_retry_count=2)]
     )
@@ -94,16 +112,18 @@ def test_internal_server_error_on_a_create_is_not_retried_blindly(server, sleeps
     assert resp.status_code == 500 and len(server.requests) == 1
 
 
-def test_dropped_connection_on_a_read_is_retried(server, sleeps):
+def test_dropped_connection_on_a_read_is_retried(server: SCIMServer, sleeps: SleepRecorder) -> None:
     client = SCIMClient(server.url, token=server.token)  # default: one ConnectionErrorRetryHandler
-    user_id = client.create_user(User(user_name="cal")).user.id
+    user_id = resource_id(client.create_user(User(user_name="cal")))
     server.clear_requests()
     server.inject(Fault.drop())
     resp = client.read_user(user_id)
     assert resp.status_code == 200 and len(server.requests) == 2
 
 
-def test_dropped_connection_on_a_create_is_raised_not_replayed(server, sleeps):
+def test_dropped_connection_on_a_create_is_raised_not_replayed(
+    server: SCIMServer, sleeps: SleepRecorder
+) -> None:
     client = SCIMClient(server.url, token=server.token)
     server.inject(Fault.drop_after_processing())
     with pytest.raises(RemoteProtocolError) as info:
@@ -115,7 +135,9 @@ def test_dropped_connection_on_a_create_is_raised_not_replayed(server, sleeps):
     assert len(server.resources("Users")) == 1
 
 
-def test_retries_run_out_and_the_network_error_is_raised_with_its_cause(server, sleeps):
+def test_retries_run_out_and_the_network_error_is_raised_with_its_cause(
+    server: SCIMServer, sleeps: SleepRecorder
+) -> None:
     client = SCIMClient(
         server.url,
         token=server.token,
@@ -126,10 +148,12 @@ def test_retries_run_out_and_the_network_error_is_raised_with_its_cause(server, 
         client.search_users()
     assert len(server.requests) == 3
     assert info.value.__cause__ is not None
-    assert server.token not in str(info.value)
+    assert server.token is not None and server.token not in str(info.value)
 
 
-def test_connection_refused_is_retried_for_any_method_and_then_raised(sleeps):
+def test_connection_refused_is_retried_for_any_method_and_then_raised(
+    sleeps: SleepRecorder,
+) -> None:
     with SCIMServer() as server:
         url, token = server.url, server.token
     client = SCIMClient(
@@ -141,9 +165,18 @@ def test_connection_refused_is_retried_for_any_method_and_then_raised(sleeps):
     assert len(sleeps.calls) == 3
 
 
-def test_a_subclass_that_only_overrides_can_retry_works(server, sleeps):
+def test_a_subclass_that_only_overrides_can_retry_works(
+    server: SCIMServer, sleeps: SleepRecorder
+) -> None:
     class RetryOnConflict(RetryHandler):
-        def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+        def _can_retry(
+            self,
+            *,
+            state: RetryState,
+            request: HttpRequest,
+            response: HttpResponse | None = None,
+            error: TransportError | None = None,
+        ) -> bool:
             return response is not None and response.status_code == 409
 
     client = SCIMClient(
@@ -154,11 +187,20 @@ def test_a_subclass_that_only_overrides_can_retry_works(server, sleeps):
     assert resp.status_code == 200 and len(server.requests) == 2 and len(sleeps.calls) == 1
 
 
-def test_handlers_are_asked_in_order_and_share_the_attempt_count(server, sleeps):
+def test_handlers_are_asked_in_order_and_share_the_attempt_count(
+    server: SCIMServer, sleeps: SleepRecorder
+) -> None:
     seen = []
 
     class Recorder(RetryHandler):
-        def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+        def _can_retry(
+            self,
+            *,
+            state: RetryState,
+            request: HttpRequest,
+            response: HttpResponse | None = None,
+            error: TransportError | None = None,
+        ) -> bool:
             seen.append(state.current_attempt)
             return response is not None and response.status_code == 503
 
@@ -172,9 +214,18 @@ def test_handlers_are_asked_in_order_and_share_the_attempt_count(server, sleeps)
     assert seen == [0, 1, 2]
 
 
-def test_a_handler_that_always_says_yes_is_still_bounded(server, sleeps):
+def test_a_handler_that_always_says_yes_is_still_bounded(
+    server: SCIMServer, sleeps: SleepRecorder
+) -> None:
     class Always(RetryHandler):
-        def can_retry(self, *, state, request, response=None, error=None) -> bool:
+        def can_retry(
+            self,
+            *,
+            state: RetryState,
+            request: HttpRequest,
+            response: HttpResponse | None = None,
+            error: TransportError | None = None,
+        ) -> bool:
             return True
 
     client = SCIMClient(server.url, token=server.token, retry_handlers=[Always(max_retry_count=3)])
@@ -182,9 +233,18 @@ def test_a_handler_that_always_says_yes_is_still_bounded(server, sleeps):
     assert len(server.requests) == 4
 
 
-def test_a_handler_that_raises_leaves_the_client_usable(server, sleeps):
+def test_a_handler_that_raises_leaves_the_client_usable(
+    server: SCIMServer, sleeps: SleepRecorder
+) -> None:
     class Broken(RetryHandler):
-        def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+        def _can_retry(
+            self,
+            *,
+            state: RetryState,
+            request: HttpRequest,
+            response: HttpResponse | None = None,
+            error: TransportError | None = None,
+        ) -> bool:
             raise RuntimeError("handler bug")
 
     client = SCIMClient(server.url, token=server.token, retry_handlers=[Broken()])
@@ -195,7 +255,7 @@ def test_a_handler_that_raises_leaves_the_client_usable(server, sleeps):
     assert client.search_users().status_code == 200
 
 
-def test_retry_handlers_list_is_appendable(server, sleeps):
+def test_retry_handlers_list_is_appendable(server: SCIMServer, sleeps: SleepRecorder) -> None:
     client = SCIMClient(server.url, token=server.token)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
     server.inject(Fault.status(429, headers={"Retry-After": "2"}))

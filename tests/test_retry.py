@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import random
+from collections.abc import Callable
 
 import pytest
 
@@ -14,6 +15,7 @@ from scimkit.errors import (
     ReadTimeout,
     RemoteProtocolError,
     TLSError,
+    TransportError,
 )
 from scimkit.retry import (
     BackoffRetryIntervalCalculator,
@@ -63,7 +65,9 @@ def response(status: int, **headers: str) -> HttpResponse:
         ("inf", None),
     ],
 )
-def test_parse_retry_after_reads_seconds_and_http_dates(value, expected):
+def test_parse_retry_after_reads_seconds_and_http_dates(
+    value: str | None, expected: float | None
+) -> None:
     assert parse_retry_after(value, now=NOW) == expected
 
 
@@ -82,12 +86,14 @@ def test_parse_retry_after_reads_seconds_and_http_dates(value, expected):
         (None, "GET", False),
     ],
 )
-def test_connection_errors_are_retried_only_when_safe(error, method, expected):
+def test_connection_errors_are_retried_only_when_safe(
+    error: TransportError | None, method: str, expected: bool
+) -> None:
     handler = ConnectionErrorRetryHandler()
     assert handler.can_retry(state=RetryState(), request=request(method), error=error) is expected
 
 
-def test_non_idempotent_retry_can_be_asked_for():
+def test_non_idempotent_retry_can_be_asked_for() -> None:
     handler = ConnectionErrorRetryHandler(retry_non_idempotent=True)
     error = RemoteProtocolError("dropped", request_sent=None)
     assert handler.can_retry(state=RetryState(), request=request("POST"), error=error)
@@ -107,20 +113,22 @@ def test_non_idempotent_retry_can_be_asked_for():
         (200, "GET", False),
     ],
 )
-def test_server_errors_are_retried_by_status_and_method(status, method, expected):
+def test_server_errors_are_retried_by_status_and_method(
+    status: int, method: str, expected: bool
+) -> None:
     handler = ServerErrorRetryHandler()
     got = handler.can_retry(state=RetryState(), request=request(method), response=response(status))
     assert got is expected
 
 
 @pytest.mark.parametrize(("status", "expected"), [(429, True), (503, False), (200, False)])
-def test_rate_limit_handler_retries_only_429(status, expected):
+def test_rate_limit_handler_retries_only_429(status: int, expected: bool) -> None:
     handler = RateLimitErrorRetryHandler()
     got = handler.can_retry(state=RetryState(), request=request("POST"), response=response(status))
     assert got is expected
 
 
-def test_rate_limit_handler_refuses_a_wait_beyond_max_wait():
+def test_rate_limit_handler_refuses_a_wait_beyond_max_wait() -> None:
     handler = RateLimitErrorRetryHandler(max_wait=60)
     state = RetryState()
     assert not handler.can_retry(
@@ -131,7 +139,7 @@ def test_rate_limit_handler_refuses_a_wait_beyond_max_wait():
     )
 
 
-def test_max_retry_count_is_the_limit_on_shared_attempts():
+def test_max_retry_count_is_the_limit_on_shared_attempts() -> None:
     handler = RateLimitErrorRetryHandler(max_retry_count=2)
     state = RetryState(current_attempt=2)
     assert not handler.can_retry(state=state, request=request(), response=response(429))
@@ -140,7 +148,9 @@ def test_max_retry_count_is_the_limit_on_shared_attempts():
     )
 
 
-def test_prepare_sleeps_the_retry_after_and_counts_the_attempt(monkeypatch):
+def test_prepare_sleeps_the_retry_after_and_counts_the_attempt(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     slept: list[float] = []
     monkeypatch.setattr(scimkit._clock, "sleep", slept.append)
     handler = RateLimitErrorRetryHandler()
@@ -151,7 +161,9 @@ def test_prepare_sleeps_the_retry_after_and_counts_the_attempt(monkeypatch):
     assert slept == [7.0] and state.current_attempt == 1 and state.next_attempt_requested
 
 
-def test_prepare_without_retry_after_uses_the_interval_calculator(monkeypatch):
+def test_prepare_without_retry_after_uses_the_interval_calculator(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     slept: list[float] = []
     monkeypatch.setattr(scimkit._clock, "sleep", slept.append)
     handler = RateLimitErrorRetryHandler(interval_calculator=FixedValueRetryIntervalCalculator(2))
@@ -167,18 +179,18 @@ class _NoJitter(RandomJitter):
 @pytest.mark.parametrize(
     ("attempt", "expected"), [(0, 0.5), (1, 1.0), (2, 2.0), (3, 4.0), (10, 60.0)]
 )
-def test_backoff_doubles_and_is_capped(attempt, expected):
+def test_backoff_doubles_and_is_capped(attempt: int, expected: float) -> None:
     calculator = BackoffRetryIntervalCalculator(backoff_factor=0.5, jitter=_NoJitter())
     assert calculator.calculate_sleep_duration(attempt) == expected
 
 
-def test_random_jitter_adds_up_to_one_second():
+def test_random_jitter_adds_up_to_one_second() -> None:
     jitter = RandomJitter(random.Random(7))
     values = [jitter.recalculate(1.0) for _ in range(100)]
     assert all(1.0 <= v < 2.0 for v in values) and len(set(values)) > 50
 
 
-def test_fixed_value_calculator_takes_its_value_positionally():
+def test_fixed_value_calculator_takes_its_value_positionally() -> None:
     assert FixedValueRetryIntervalCalculator(1.25).calculate_sleep_duration(9) == 1.25
 
 
@@ -187,19 +199,22 @@ def test_fixed_value_calculator_takes_its_value_positionally():
     [
         (lambda: RetryHandler(max_retry_count=-1), ValueError, "max_retry_count"),
         (lambda: RetryHandler(max_retry_count=True), TypeError, "max_retry_count"),
-        (lambda: RetryHandler(max_retry_count=1.5), TypeError, "max_retry_count"),
-        (lambda: RetryHandler(interval_calculator=0.5), TypeError, "interval_calculator"),
+        # Arguments of the wrong type, on purpose: they must be refused at run time.
+        (lambda: RetryHandler(max_retry_count=1.5), TypeError, "max_retry_count"),  # type: ignore[arg-type]
+        (lambda: RetryHandler(interval_calculator=0.5), TypeError, "interval_calculator"),  # type: ignore[arg-type]
         (lambda: RateLimitErrorRetryHandler(max_wait=-1), ValueError, "max_wait"),
-        (lambda: BackoffRetryIntervalCalculator(backoff_factor="1"), TypeError, "backoff_factor"),
+        (lambda: BackoffRetryIntervalCalculator(backoff_factor="1"), TypeError, "backoff_factor"),  # type: ignore[arg-type]
         (lambda: FixedValueRetryIntervalCalculator(-0.1), ValueError, "fixed_interval_value"),
     ],
 )
-def test_bad_handler_arguments_fail_fast_naming_them(factory, error, name):
+def test_bad_handler_arguments_fail_fast_naming_them(
+    factory: Callable[[], object], error: type[Exception], name: str
+) -> None:
     with pytest.raises(error, match=name):
         factory()
 
 
-def test_request_repr_hides_credentials():
+def test_request_repr_hides_credentials() -> None:
     shown = repr(
         HttpRequest(
             method="get",
@@ -214,13 +229,13 @@ def test_request_repr_hides_credentials():
     assert "[secure]" in shown and "GET" in shown
 
 
-def test_response_data_never_raises():
+def test_response_data_never_raises() -> None:
     assert HttpResponse(status_code=200, headers={}, body=b"<html>").data == {}
     assert HttpResponse(status_code=200, headers={}, body=b"[1]").data == {}
     assert HttpResponse(status_code=200, headers={}, body=b'{"a": 1}').data == {"a": 1}
 
 
-def test_base_handler_retries_nothing_and_default_is_one_connection_handler():
+def test_base_handler_retries_nothing_and_default_is_one_connection_handler() -> None:
     assert not RetryHandler().can_retry(
         state=RetryState(), request=request(), response=response(500)
     )

@@ -8,16 +8,29 @@ import urllib.parse
 
 import pytest
 
-from scimkit import Group, PatchOperation, SCIMClient, SCIMError, User
+from scimkit import (
+    Group,
+    PatchOperation,
+    SCIMClient,
+    SCIMError,
+    SCIMResponse,
+    TransportError,
+    User,
+)
 from scimkit.retry import (
     ConnectionErrorRetryHandler,
+    HttpRequest,
+    HttpResponse,
     RateLimitErrorRetryHandler,
     RetryHandler,
+    RetryState,
     ServerErrorRetryHandler,
 )
 from scimkit.testing import Fault, SCIMServer
 
-from .test_proxy import proxy  # noqa: F401  (the fixture)
+from .checks import resource_id
+from .conftest import SleepRecorder
+from .test_proxy import ForwardingProxy, proxy  # noqa: F401  (the fixture)
 
 TOKEN = "tok-S3CRET-7f3a9c1e5b"
 PROXY_PASSWORD = "pr0xy-S3CRET-pw"
@@ -30,12 +43,23 @@ class Spy(RetryHandler):
         super().__init__(max_retry_count=0)
         self.seen = seen
 
-    def can_retry(self, *, state, request, response=None, error=None) -> bool:
+    def can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: TransportError | None = None,
+    ) -> bool:
         self.seen.extend([repr(state), repr(request), repr(response), repr(error), str(error)])
         return False
 
 
-def test_a_full_session_never_shows_the_token_or_proxy_credentials(proxy, caplog, sleeps):  # noqa: F811
+def test_a_full_session_never_shows_the_token_or_proxy_credentials(
+    proxy: ForwardingProxy,  # noqa: F811  (the imported fixture)
+    caplog: pytest.LogCaptureFixture,
+    sleeps: SleepRecorder,
+) -> None:
     caplog.set_level(logging.DEBUG)
     seen: list[str] = []
     host = urllib.parse.urlsplit(proxy.url).netloc
@@ -53,15 +77,18 @@ def test_a_full_session_never_shows_the_token_or_proxy_credentials(proxy, caplog
             ],
         )
         seen.append(repr(client))
-        responses = []
+        responses: list[SCIMResponse] = []
         user = client.create_user(User(user_name="cal", password="user-S3CRET-pw")).user
+        assert user is not None and user.id is not None
         responses.append(client.search_users(filter='userName eq "cal"'))
         responses.append(client.patch_user(user.id, User(password="user-S3CRET-pw2")))
-        responses.append(client.update_user(client.read_user(user.id).user))
-        group = client.create_group(Group(display_name="G")).group
+        read = client.read_user(user.id).user
+        assert read is not None
+        responses.append(client.update_user(read))
+        group_id = resource_id(client.create_group(Group(display_name="G")))
         responses.append(
             client.patch_group(
-                group.id, [PatchOperation(op="add", path="members", value=[{"value": user.id}])]
+                group_id, [PatchOperation(op="add", path="members", value=[{"value": user.id}])]
             )
         )
         responses.append(client.create_user(User(user_name="cal")))  # 409
@@ -82,7 +109,7 @@ def test_a_full_session_never_shows_the_token_or_proxy_credentials(proxy, caplog
                 seen.extend([str(error), repr(error)])
         seen.append(repr(user))
         seen.append(repr(server))
-        client.delete_group(group.id)
+        client.delete_group(group_id)
         client.delete_user(user.id)
     text = "\n".join(seen) + "\n" + caplog.text
     assert "Authorization" in caplog.text  # the headers were logged...
@@ -92,13 +119,13 @@ def test_a_full_session_never_shows_the_token_or_proxy_credentials(proxy, caplog
     assert len(caplog.records) > 20 and len(seen) > 50
 
 
-def test_a_bad_base_url_with_credentials_is_refused_without_echoing_them():
+def test_a_bad_base_url_with_credentials_is_refused_without_echoing_them() -> None:
     with pytest.raises(ValueError) as info:
         SCIMClient(f"https://admin:{PROXY_PASSWORD}@example.com/scim")
     assert PROXY_PASSWORD not in str(info.value)
 
 
-def test_a_bad_proxy_url_is_refused_without_echoing_it():
+def test_a_bad_proxy_url_is_refused_without_echoing_it() -> None:
     with pytest.raises(ValueError) as info:
         SCIMClient("https://example.com/scim", proxy=f"socks5://u:{PROXY_PASSWORD}@p:1080")
     assert PROXY_PASSWORD not in str(info.value)
