@@ -7,6 +7,7 @@ import datetime
 import enum
 import pickle
 import random
+from collections.abc import Callable
 
 import pytest
 
@@ -15,6 +16,7 @@ from scimkit.filters import (
     AttrPath,
     Comparison,
     F,
+    Filter,
     FilterSyntaxError,
     Not,
     Or,
@@ -30,11 +32,17 @@ CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
 
-def cmp(name, op, value, sub=None, uri=None):
+def cmp(
+    name: str,
+    op: str,
+    value: str | int | float | bool | None,
+    sub: str | None = None,
+    uri: str | None = None,
+) -> Comparison:
     return Comparison(AttrPath(name, sub, uri), op, value)
 
 
-def pr(name, sub=None, uri=None):
+def pr(name: str, sub: str | None = None, uri: str | None = None) -> Present:
     return Present(AttrPath(name, sub, uri))
 
 
@@ -115,19 +123,19 @@ RFC_EXAMPLES = [
 
 
 @pytest.mark.parametrize(("text", "tree"), RFC_EXAMPLES, ids=[t for t, _ in RFC_EXAMPLES])
-def test_rfc7644_example_filters_parse_to_their_meaning(text, tree):
+def test_rfc7644_example_filters_parse_to_their_meaning(text: str, tree: Filter) -> None:
     assert parse_filter(text) == tree
 
 
 @pytest.mark.parametrize(("text", "tree"), RFC_EXAMPLES, ids=[t for t, _ in RFC_EXAMPLES])
-def test_rfc7644_example_filters_round_trip_through_canonical_text(text, tree):
+def test_rfc7644_example_filters_round_trip_through_canonical_text(text: str, tree: Filter) -> None:
     canonical = str(parse_filter(text))
     assert parse_filter(canonical) == tree
     assert serialize(tree) == canonical
     assert str(parse_filter(canonical)) == canonical
 
 
-def test_rfc7644_examples_are_already_canonical_except_for_redundant_parentheses():
+def test_rfc7644_examples_are_already_canonical_except_for_redundant_parentheses() -> None:
     changed = {text: str(parse_filter(text)) for text, _ in RFC_EXAMPLES}
     changed = {text: out for text, out in changed.items() if text != out}
     assert changed == {
@@ -142,15 +150,17 @@ def test_rfc7644_examples_are_already_canonical_except_for_redundant_parentheses
 
 @pytest.mark.parametrize("op", ["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"])
 @pytest.mark.parametrize("spelling", [str.lower, str.upper, str.title])
-def test_every_comparison_operator_parses_in_any_case_and_is_stored_lower_case(op, spelling):
+def test_every_comparison_operator_parses_in_any_case_and_is_stored_lower_case(
+    op: str, spelling: Callable[[str], str]
+) -> None:
     node = parse_filter(f'title {spelling(op)} "x"')
     assert node == cmp("title", op, "x")
-    assert node.op == op
+    assert isinstance(node, Comparison) and node.op == op
     assert str(node) == f'title {op} "x"'
 
 
 @pytest.mark.parametrize("spelling", ["pr", "PR", "Pr"])
-def test_present_operator_is_case_insensitive(spelling):
+def test_present_operator_is_case_insensitive(spelling: str) -> None:
     assert parse_filter(f"title {spelling}") == pr("title")
 
 
@@ -184,10 +194,12 @@ def test_present_operator_is_case_insensitive(spelling):
         ('"a ) or (b"', "a ) or (b"),
     ],
 )
-def test_values_are_json_literals_with_their_exact_type(literal, value):
+def test_values_are_json_literals_with_their_exact_type(
+    literal: str, value: str | int | float | bool | None
+) -> None:
     node = parse_filter(f"x eq {literal}")
     assert node == cmp("x", "eq", value)
-    assert type(node.value) is type(value)
+    assert isinstance(node, Comparison) and type(node.value) is type(value)
     assert parse_filter(str(node)) == node
 
 
@@ -206,14 +218,14 @@ def test_values_are_json_literals_with_their_exact_type(literal, value):
         ("URN:Example:Ext:1.0:Thing:colour", AttrPath("colour", None, "URN:Example:Ext:1.0:Thing")),
     ],
 )
-def test_attribute_paths_split_a_urn_at_its_last_colon(text, path):
+def test_attribute_paths_split_a_urn_at_its_last_colon(text: str, path: AttrPath) -> None:
     assert parse_filter(f"{text} pr") == Present(path)
     assert str(path) == text
     assert F.pr(text) == Present(path)
 
 
 @pytest.mark.parametrize("word", ["and", "or", "not", "pr", "eq", "true", "null"])
-def test_keywords_still_work_as_attribute_names(word):
+def test_keywords_still_work_as_attribute_names(word: str) -> None:
     for text in (f"{word} pr", f"{word} eq 1", f"a pr and {word} pr", f"{word}[x pr]"):
         node = parse_filter(text)
         assert str(node) == text
@@ -256,7 +268,7 @@ def test_keywords_still_work_as_attribute_names(word):
         ('userName eq"x"', cmp("userName", "eq", "x")),
     ],
 )
-def test_not_binds_tighter_than_and_which_binds_tighter_than_or(text, tree):
+def test_not_binds_tighter_than_and_which_binds_tighter_than_or(text: str, tree: Filter) -> None:
     assert parse_filter(text) == tree
 
 
@@ -286,13 +298,15 @@ def test_not_binds_tighter_than_and_which_binds_tighter_than_or(text, tree):
         (Comparison(AttrPath("x"), "EQ", "y"), 'x eq "y"'),
     ],
 )
-def test_serialise_adds_parentheses_only_where_precedence_needs_them(tree, text):
+def test_serialise_adds_parentheses_only_where_precedence_needs_them(
+    tree: Filter, text: str
+) -> None:
     assert serialize(tree) == text
     assert str(tree) == text
     assert parse_filter(text) == tree
 
 
-def random_filter(rng, depth, *, in_value_path=False):
+def random_filter(rng: random.Random, depth: int, *, in_value_path: bool = False) -> Filter:
     if depth == 0 or rng.random() < 0.3:
         name = rng.choice(["a", "b.c", "$ref", f"{ENTERPRISE}:manager.value", "not", "or"])
         path = parse_path(name).path
@@ -315,7 +329,7 @@ def random_filter(rng, depth, *, in_value_path=False):
     return And(left, right) if kind == "and" else Or(left, right)
 
 
-def test_any_tree_survives_serialise_then_parse():
+def test_any_tree_survives_serialise_then_parse() -> None:
     rng = random.Random(7644)
     for _ in range(500):
         tree = random_filter(rng, 5)
@@ -379,7 +393,9 @@ def test_any_tree_survives_serialise_then_parse():
         ("a eq 1 and # pr", 11, "unexpected character '#'"),
     ],
 )
-def test_parse_reports_the_position_and_nature_of_a_syntax_error(text, position, problem):
+def test_parse_reports_the_position_and_nature_of_a_syntax_error(
+    text: str, position: int, problem: str
+) -> None:
     with pytest.raises(FilterSyntaxError) as info:
         parse_filter(text)
     error = info.value
@@ -388,14 +404,14 @@ def test_parse_reports_the_position_and_nature_of_a_syntax_error(text, position,
     assert isinstance(error, ValueError)
 
 
-def test_parse_reports_the_first_problem_in_reading_order():
+def test_parse_reports_the_first_problem_in_reading_order() -> None:
     # The unknown operator comes before the unterminated string.
     with pytest.raises(FilterSyntaxError) as info:
         parse_filter('a xx 1 and b eq "open')
     assert info.value.position == 2
 
 
-def test_syntax_error_message_shows_the_text_with_a_caret_under_the_position():
+def test_syntax_error_message_shows_the_text_with_a_caret_under_the_position() -> None:
     with pytest.raises(FilterSyntaxError) as info:
         parse_filter('userName eq "unterminated')
     assert str(info.value) == (
@@ -403,7 +419,7 @@ def test_syntax_error_message_shows_the_text_with_a_caret_under_the_position():
     )
 
 
-def test_syntax_error_message_keeps_the_caret_aligned_past_control_characters():
+def test_syntax_error_message_keeps_the_caret_aligned_past_control_characters() -> None:
     with pytest.raises(FilterSyntaxError) as info:
         parse_filter("a pr and\n\tb xx 1")
     lines = str(info.value).splitlines()
@@ -450,7 +466,9 @@ def test_syntax_error_message_keeps_the_caret_aligned_past_control_characters():
         ),
     ],
 )
-def test_parse_path_reads_rfc7644_patch_paths_and_round_trips(text, expected):
+def test_parse_path_reads_rfc7644_patch_paths_and_round_trips(
+    text: str, expected: PatchPath
+) -> None:
     assert parse_path(text) == expected
     assert str(expected) == text
     assert serialize(expected) == text
@@ -474,7 +492,9 @@ def test_parse_path_reads_rfc7644_patch_paths_and_round_trips(text, expected):
         ("a b eq 1", 2, "after a complete path"),
     ],
 )
-def test_parse_path_refuses_malformed_paths_with_the_position(text, position, problem):
+def test_parse_path_refuses_malformed_paths_with_the_position(
+    text: str, position: int, problem: str
+) -> None:
     with pytest.raises(FilterSyntaxError) as info:
         parse_path(text)
     assert info.value.position == position
@@ -501,19 +521,23 @@ HOSTILE_VALUES = [
 
 
 @pytest.mark.parametrize("value", HOSTILE_VALUES)
-def test_builder_escapes_any_value_so_it_parses_back_as_one_comparison(value):
+def test_builder_escapes_any_value_so_it_parses_back_as_one_comparison(
+    value: str | int | float | bool | None,
+) -> None:
     text = str(F.eq("userName", value))
     assert parse_filter(text) == cmp("userName", "eq", value)
     assert not any(ch < " " for ch in text)  # control characters travel escaped
 
 
 @pytest.mark.parametrize("value", HOSTILE_VALUES)
-def test_builder_escapes_values_inside_value_paths_and_logic(value):
+def test_builder_escapes_values_inside_value_paths_and_logic(
+    value: str | int | float | bool | None,
+) -> None:
     built = F.value_path("emails", F.eq("type", value) & ~F.co("value", value)) | F.sw("x", value)
     assert parse_filter(str(built)) == built
 
 
-def test_builder_escapes_exactly_as_json_does():
+def test_builder_escapes_exactly_as_json_does() -> None:
     assert str(F.eq("userName", 'x" or userName pr or "')) == (
         'userName eq "x\\" or userName pr or \\""'
     )
@@ -565,7 +589,7 @@ def test_builder_escapes_exactly_as_json_does():
         ),
     ],
 )
-def test_builder_makes_the_filter_it_names(built, text):
+def test_builder_makes_the_filter_it_names(built: Filter, text: str) -> None:
     assert str(built) == text
     assert parse_filter(text) == built
 
@@ -595,7 +619,9 @@ def test_builder_makes_the_filter_it_names(built, text):
         ),
     ],
 )
-def test_builder_writes_datetimes_as_rfc3339_in_utc_with_z(when, text):
+def test_builder_writes_datetimes_as_rfc3339_in_utc_with_z(
+    when: datetime.datetime, text: str
+) -> None:
     assert F.gt("meta.lastModified", when) == cmp("meta", "gt", text, "lastModified")
 
 
@@ -607,7 +633,7 @@ class Size(enum.IntEnum):
     BIG = 3
 
 
-def test_builder_stores_enum_members_as_their_plain_json_value():
+def test_builder_stores_enum_members_as_their_plain_json_value() -> None:
     assert F.eq("colour", Colour.RED) == parse_filter('colour eq "red"')
     assert F.eq("size", Size.BIG) == parse_filter("size eq 3")
     assert type(F.eq("size", Size.BIG).value) is int
@@ -615,12 +641,13 @@ def test_builder_stores_enum_members_as_their_plain_json_value():
 
 @pytest.mark.parametrize(
     ("call", "error", "named"),
+    # Arguments of the wrong type are the point of many rows: they must fail at run time.
     [
         (lambda: F.eq("user name", "x"), FilterSyntaxError, "path"),
         (lambda: F.eq("name.", "x"), ValueError, "path"),
         (lambda: F.eq("a pr or b", "x"), ValueError, "path"),
-        (lambda: F.eq(5, "x"), TypeError, "path"),
-        (lambda: F.pr(None), TypeError, "path"),
+        (lambda: F.eq(5, "x"), TypeError, "path"),  # type: ignore[arg-type]
+        (lambda: F.pr(None), TypeError, "path"),  # type: ignore[arg-type]
         (lambda: F.eq("a", object()), TypeError, "value"),
         (lambda: F.eq("a", [1]), TypeError, "value"),
         (lambda: F.eq("a", {"x": 1}), TypeError, "value"),
@@ -632,38 +659,40 @@ def test_builder_stores_enum_members_as_their_plain_json_value():
         (lambda: F.gt("a", datetime.date(2024, 1, 1)), TypeError, "date"),
         (lambda: F.and_(), ValueError, "and_"),
         (lambda: F.or_(), ValueError, "or_"),
-        (lambda: F.and_(F.pr("a"), "b pr"), TypeError, "filters[1]"),
-        (lambda: F.or_("a pr"), TypeError, "filters[0]"),
-        (lambda: F.not_("a pr"), TypeError, "filter"),
-        (lambda: F.value_path("emails", "type pr"), TypeError, "filter"),
+        (lambda: F.and_(F.pr("a"), "b pr"), TypeError, "filters[1]"),  # type: ignore[arg-type]
+        (lambda: F.or_("a pr"), TypeError, "filters[0]"),  # type: ignore[arg-type]
+        (lambda: F.not_("a pr"), TypeError, "filter"),  # type: ignore[arg-type]
+        (lambda: F.value_path("emails", "type pr"), TypeError, "filter"),  # type: ignore[arg-type]
         (lambda: F.value_path("emails.value", F.pr("x")), ValueError, "emails.value"),
         (lambda: F.value_path("a", F.value_path("b", F.pr("c"))), ValueError, "nested"),
         (lambda: F.pr("a") & "b pr", TypeError, "&"),
         (lambda: F.pr("a") | 1, TypeError, "|"),
         (lambda: Comparison(AttrPath("a"), "like", "x"), ValueError, "op"),
-        (lambda: Comparison("a", "eq", "x"), TypeError, "path"),
-        (lambda: Present("a"), TypeError, "path"),
-        (lambda: And(F.pr("a"), None), TypeError, "right"),
-        (lambda: Or("a pr", F.pr("b")), TypeError, "left"),
-        (lambda: Not(None), TypeError, "expr"),
+        (lambda: Comparison("a", "eq", "x"), TypeError, "path"),  # type: ignore[arg-type]
+        (lambda: Present("a"), TypeError, "path"),  # type: ignore[arg-type]
+        (lambda: And(F.pr("a"), None), TypeError, "right"),  # type: ignore[arg-type]
+        (lambda: Or("a pr", F.pr("b")), TypeError, "left"),  # type: ignore[arg-type]
+        (lambda: Not(None), TypeError, "expr"),  # type: ignore[arg-type]
         (lambda: AttrPath("bad name"), ValueError, "attr"),
         (lambda: AttrPath("a", "b.c"), ValueError, "sub_attr"),
         (lambda: AttrPath("a", uri="not-a-urn"), ValueError, "uri"),
-        (lambda: AttrPath(1), TypeError, "attr"),
+        (lambda: AttrPath(1), TypeError, "attr"),  # type: ignore[arg-type]
         (lambda: PatchPath(AttrPath("a"), None, "b"), ValueError, "sub_attr"),
-        (lambda: PatchPath(AttrPath("a"), "b pr"), TypeError, "value_filter"),
-        (lambda: parse_filter(None), TypeError, "filter"),
-        (lambda: parse_path(b"title"), TypeError, "path"),
-        (lambda: serialize("a pr"), TypeError, "str"),
+        (lambda: PatchPath(AttrPath("a"), "b pr"), TypeError, "value_filter"),  # type: ignore[arg-type]
+        (lambda: parse_filter(None), TypeError, "filter"),  # type: ignore[arg-type]
+        (lambda: parse_path(b"title"), TypeError, "path"),  # type: ignore[arg-type]
+        (lambda: serialize("a pr"), TypeError, "str"),  # type: ignore[arg-type]
     ],
 )
-def test_misuse_fails_fast_naming_the_argument(call, error, named):
+def test_misuse_fails_fast_naming_the_argument(
+    call: Callable[[], object], error: type[Exception], named: str
+) -> None:
     with pytest.raises(error) as info:
         call()
     assert named in str(info.value)
 
 
-def test_a_filter_refuses_to_be_used_as_a_boolean():
+def test_a_filter_refuses_to_be_used_as_a_boolean() -> None:
     # `F.eq(...) and F.eq(...)` would otherwise quietly mean only the second filter.
     with pytest.raises(TypeError, match="combine filters with &"):
         F.eq("a", 1) and F.eq("b", 2)  # noqa: B018
@@ -672,19 +701,19 @@ def test_a_filter_refuses_to_be_used_as_a_boolean():
 # -- nodes ---------------------------------------------------------------------------------
 
 
-def test_nodes_are_immutable():
+def test_nodes_are_immutable() -> None:
     node = F.eq("a", 1)
     with pytest.raises(AttributeError):
-        node.op = "ne"  # type: ignore[misc]
+        node.op = "ne"
     with pytest.raises(AttributeError):
         del node.value
     with pytest.raises(AttributeError):
-        AttrPath("a").attr = "b"  # type: ignore[misc]
+        AttrPath("a").attr = "b"
     with pytest.raises(AttributeError):
-        node.extra = 1  # type: ignore[attr-defined]
+        node.extra = 1
 
 
-def test_nodes_compare_by_structure_and_value_type():
+def test_nodes_compare_by_structure_and_value_type() -> None:
     assert parse_filter("a eq 1") == F.eq("a", 1)
     assert F.eq("a", 1) != F.eq("a", 1.0)
     assert F.eq("a", 1) != F.eq("a", True)
@@ -695,7 +724,7 @@ def test_nodes_compare_by_structure_and_value_type():
     assert And(A, B) != And(B, A)
 
 
-def test_equal_nodes_hash_alike():
+def test_equal_nodes_hash_alike() -> None:
     same = parse_filter('a eq 1 and emails[type eq "w"]')
     also = parse_filter('a EQ 1 AND emails[type EQ "w"]')
     assert same == also and hash(same) == hash(also)
@@ -703,7 +732,7 @@ def test_equal_nodes_hash_alike():
     assert len({F.eq("a", 1), F.eq("a", True), F.eq("a", 1.0)}) == 3
 
 
-def test_nodes_copy_and_pickle_to_equal_nodes():
+def test_nodes_copy_and_pickle_to_equal_nodes() -> None:
     node = parse_filter(f'emails[type eq "work"] and not ({ENTERPRISE}:manager.value pr)')
     path = parse_path('emails[type eq "work"].value')
     for original in (node, path):
@@ -712,7 +741,7 @@ def test_nodes_copy_and_pickle_to_equal_nodes():
         assert pickle.loads(pickle.dumps(original)) == original
 
 
-def test_repr_names_every_field():
+def test_repr_names_every_field() -> None:
     assert repr(F.eq("name.givenName", "B")) == (
         "Comparison(path=AttrPath(attr='name', sub_attr='givenName', uri=None), op='eq', value='B')"
     )
