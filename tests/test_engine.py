@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import pytest
 
@@ -16,13 +17,15 @@ from scimkit.testing._engine import (
     sort_resources,
 )
 
+JSON = dict[str, Any]
+
 CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_CORE = "urn:ietf:params:scim:schemas:core:2.0:Group"
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 BABS = "2819c223-7f76-453a-919d-413861904646"
 MANDY = "902c246b-6245-4190-8e05-00816be7344a"
 
-BJENSEN = {
+BJENSEN: JSON = {
     "schemas": [CORE, ENTERPRISE],
     "id": BABS,
     "externalId": "AbC",
@@ -51,7 +54,7 @@ BJENSEN = {
     ENTERPRISE: {"employeeNumber": "701984", "manager": {"value": "26118915"}},
 }
 
-GROUP = {
+GROUP: JSON = {
     "schemas": [GROUP_CORE],
     "id": "e9e30dba-f08f-4109-8486-d5c6a331660a",
     "displayName": "Tour Guides",
@@ -62,7 +65,7 @@ GROUP = {
 }
 
 
-def user_matches(text, resource=BJENSEN):
+def user_matches(text: str, resource: JSON = BJENSEN) -> bool:
     return matches(resource, parse_filter(text), core_schema=CORE)
 
 
@@ -100,7 +103,7 @@ def user_matches(text, resource=BJENSEN):
         ('emails[type eq "work" and value co "@example.com"] or ims[type eq "xmpp"]', True),
     ],
 )
-def test_rfc7644_example_filters_evaluate_against_a_user(text, expected):
+def test_rfc7644_example_filters_evaluate_against_a_user(text: str, expected: bool) -> None:
     assert user_matches(text) is expected
 
 
@@ -154,7 +157,7 @@ def test_rfc7644_example_filters_evaluate_against_a_user(text, expected):
         ('meta.lastModified gt "2012-01-01T00:00:00Z"', False),
     ],
 )
-def test_operators_compare_by_type_and_strings_ignore_case(text, expected):
+def test_operators_compare_by_type_and_strings_ignore_case(text: str, expected: bool) -> None:
     assert user_matches(text) is expected
 
 
@@ -168,7 +171,7 @@ def test_operators_compare_by_type_and_strings_ignore_case(text, expected):
         (f'{CORE.lower()}:username eq "bjensen"', True),
     ],
 )
-def test_attribute_names_and_schema_urns_are_case_insensitive(text, expected):
+def test_attribute_names_and_schema_urns_are_case_insensitive(text: str, expected: bool) -> None:
     assert user_matches(text) is expected
 
 
@@ -186,7 +189,7 @@ def test_attribute_names_and_schema_urns_are_case_insensitive(text, expected):
         ('name.id eq "x"', False),
     ],
 )
-def test_id_external_id_and_meta_version_compare_case_exactly(text, expected):
+def test_id_external_id_and_meta_version_compare_case_exactly(text: str, expected: bool) -> None:
     assert user_matches(text) is expected
 
 
@@ -201,7 +204,9 @@ def test_id_external_id_and_meta_version_compare_case_exactly(text, expected):
         ('members[display sw "mandy"]', True),
     ],
 )
-def test_ref_compares_case_exactly_inside_and_outside_value_paths(text, expected):
+def test_ref_compares_case_exactly_inside_and_outside_value_paths(
+    text: str, expected: bool
+) -> None:
     assert matches(GROUP, parse_filter(text), core_schema=GROUP_CORE) is expected
 
 
@@ -229,7 +234,7 @@ def test_ref_compares_case_exactly_inside_and_outside_value_paths(text, expected
         ('title pr and emails[type eq "home"] and not (addresses[type eq "other"])', True),
     ],
 )
-def test_multi_valued_attributes_match_when_any_value_matches(text, expected):
+def test_multi_valued_attributes_match_when_any_value_matches(text: str, expected: bool) -> None:
     assert user_matches(text) is expected
 
 
@@ -259,7 +264,7 @@ def test_multi_valued_attributes_match_when_any_value_matches(text, expected):
         ('displayName ne "x"', True),  # absent: nothing equals "x"
     ],
 )
-def test_present_and_null_treat_empty_values_as_unassigned(text, expected):
+def test_present_and_null_treat_empty_values_as_unassigned(text: str, expected: bool) -> None:
     resource = {**BJENSEN, "name": {**BJENSEN["name"], "middleName": None}}
     assert user_matches(text, resource) is expected
 
@@ -275,11 +280,13 @@ def test_present_and_null_treat_empty_values_as_unassigned(text, expected):
         (f'{CORE}:name.givenName eq "barbara"', True),
     ],
 )
-def test_urn_prefixed_paths_look_in_the_core_or_in_their_extension(text, expected):
+def test_urn_prefixed_paths_look_in_the_core_or_in_their_extension(
+    text: str, expected: bool
+) -> None:
     assert user_matches(text) is expected
 
 
-def test_extension_objects_are_found_whatever_the_case_of_their_key():
+def test_extension_objects_are_found_whatever_the_case_of_their_key() -> None:
     resource = {"schemas": [CORE], "id": "1", ENTERPRISE.lower(): {"department": "Ops"}}
     assert user_matches(f'{ENTERPRISE}:department eq "ops"', resource)
 
@@ -300,7 +307,7 @@ def test_extension_objects_are_found_whatever_the_case_of_their_key():
         'active gt "a"',  # RFC 7644 §3.4.2.2: ordering a boolean attribute
     ],
 )
-def test_operators_that_do_not_apply_are_invalid_filters(text):
+def test_operators_that_do_not_apply_are_invalid_filters(text: str) -> None:
     with pytest.raises(EngineError) as info:
         user_matches(text)
     assert (info.value.status, info.value.scim_type) == (400, "invalidFilter")
@@ -322,36 +329,36 @@ def test_operators_that_do_not_apply_are_invalid_filters(text):
         (AttrPath("userName", None, ENTERPRISE), []),
     ],
 )
-def test_get_values_flattens_multi_valued_attributes(path, values):
+def test_get_values_flattens_multi_valued_attributes(path: AttrPath, values: list[object]) -> None:
     assert get_values(BJENSEN, path, core_schema=CORE) == values
 
 
 # -- PATCH: RFC 7644 §3.5.2 examples -------------------------------------------------------
 
 
-def patch(resource, *operations, core=CORE):
+def patch(resource: JSON, *operations: JSON, core: str = CORE) -> JSON:
     before = copy.deepcopy(resource)
     result = apply_patch(resource, list(operations), core_schema=core)
     assert resource == before  # never changed in place
     return result
 
 
-def group_patch(*operations):
+def group_patch(*operations: JSON) -> JSON:
     return patch(GROUP, *operations, core=GROUP_CORE)
 
 
-def member_ids(group):
+def member_ids(group: JSON) -> list[str]:
     return [m["value"] for m in group.get("members", [])]
 
 
-def test_rfc_add_a_member_appends_it():
+def test_rfc_add_a_member_appends_it() -> None:
     new = {"display": "Babs Jensen", "$ref": "https://example.com/v2/Users/x", "value": "x"}
     result = group_patch({"op": "add", "path": "members", "value": [new]})
     assert member_ids(result) == [BABS, MANDY, "x"]
     assert result["members"][-1] == new
 
 
-def test_rfc_add_without_path_appends_values_and_sets_attributes():
+def test_rfc_add_without_path_appends_values_and_sets_attributes() -> None:
     user = {"schemas": [CORE], "id": "1", "userName": "b", "emails": [{"value": "a@x"}]}
     result = patch(
         user,
@@ -367,23 +374,23 @@ def test_rfc_add_without_path_appends_values_and_sets_attributes():
     assert result["nickname"] == "Babs"
 
 
-def test_rfc_remove_all_members():
+def test_rfc_remove_all_members() -> None:
     assert "members" not in group_patch({"op": "remove", "path": "members"})
 
 
-def test_rfc_remove_one_member_by_value_filter():
+def test_rfc_remove_one_member_by_value_filter() -> None:
     result = group_patch({"op": "remove", "path": f'members[value eq "{BABS}"]'})
     assert member_ids(result) == [MANDY]
 
 
-def test_rfc_remove_the_work_email_matching_two_conditions():
+def test_rfc_remove_the_work_email_matching_two_conditions() -> None:
     result = patch(
         BJENSEN, {"op": "remove", "path": 'emails[type eq "work" and value ew "example.com"]'}
     )
     assert result["emails"] == [{"value": "babs@jensen.org", "type": "home"}]
 
 
-def test_rfc_remove_members_then_add_others_in_one_request():
+def test_rfc_remove_members_then_add_others_in_one_request() -> None:
     result = group_patch(
         {"op": "remove", "path": f'members[value eq "{BABS}"]'},
         {"op": "remove", "path": f'members[value eq "{MANDY}"]'},
@@ -392,19 +399,19 @@ def test_rfc_remove_members_then_add_others_in_one_request():
     assert result["members"] == [{"value": "a"}, {"value": "b"}]
 
 
-def test_rfc_replace_all_members():
+def test_rfc_replace_all_members() -> None:
     result = group_patch({"op": "replace", "path": "members", "value": [{"value": "z"}]})
     assert result["members"] == [{"value": "z"}]
 
 
-def test_rfc_replace_the_work_address_as_a_whole():
+def test_rfc_replace_the_work_address_as_a_whole() -> None:
     new = {"type": "work", "streetAddress": "911 Universal City Plaza", "primary": True}
     result = patch(BJENSEN, {"op": "replace", "path": 'addresses[type eq "work"]', "value": new})
     assert result["addresses"][0] == new  # replaced: `locality` is gone
     assert result["addresses"][1] == BJENSEN["addresses"][1]
 
 
-def test_rfc_replace_a_sub_attribute_of_the_work_address():
+def test_rfc_replace_a_sub_attribute_of_the_work_address() -> None:
     result = patch(
         BJENSEN,
         {
@@ -420,7 +427,7 @@ def test_rfc_replace_a_sub_attribute_of_the_work_address():
     }
 
 
-def test_rfc_replace_without_path_replaces_multi_valued_and_merges_complex():
+def test_rfc_replace_without_path_replaces_multi_valued_and_merges_complex() -> None:
     result = patch(
         BJENSEN,
         {
@@ -525,12 +532,14 @@ def test_rfc_replace_without_path_replaces_multi_valued_and_merges_complex():
         ),
     ],
 )
-def test_add_sets_appends_or_merges_by_the_kind_of_attribute(operation, attribute, expected):
+def test_add_sets_appends_or_merges_by_the_kind_of_attribute(
+    operation: JSON, attribute: str, expected: object
+) -> None:
     result = patch(BJENSEN, operation)
     assert result.get(attribute) == expected
 
 
-def test_add_to_a_group_skips_members_already_there_even_without_their_display():
+def test_add_to_a_group_skips_members_already_there_even_without_their_display() -> None:
     result = group_patch(
         {"op": "add", "path": "members", "value": [{"value": BABS}, {"value": "n"}]}
     )
@@ -538,7 +547,7 @@ def test_add_to_a_group_skips_members_already_there_even_without_their_display()
     assert result["members"][0] == GROUP["members"][0]
 
 
-def test_add_to_a_member_less_group_creates_the_list():
+def test_add_to_a_member_less_group_creates_the_list() -> None:
     empty = {"schemas": [GROUP_CORE], "id": "g", "displayName": "Empty"}
     result = patch(
         empty, {"op": "add", "path": "members", "value": {"value": BABS}}, core=GROUP_CORE
@@ -546,7 +555,7 @@ def test_add_to_a_member_less_group_creates_the_list():
     assert result["members"] == [{"value": BABS}]
 
 
-def test_patch_result_does_not_share_values_with_the_request():
+def test_patch_result_does_not_share_values_with_the_request() -> None:
     value = [{"value": "new@x", "type": "other"}]
     result = patch(BJENSEN, {"op": "add", "path": "emails", "value": value})
     value[0]["type"] = "changed"
@@ -580,12 +589,14 @@ def test_patch_result_does_not_share_values_with_the_request():
         (f"{ENTERPRISE}:manager.value", ENTERPRISE, {"employeeNumber": "701984"}),
     ],
 )
-def test_remove_takes_away_attributes_values_or_sub_attributes(path, attribute, expected):
+def test_remove_takes_away_attributes_values_or_sub_attributes(
+    path: str, attribute: str, expected: object
+) -> None:
     result = patch(BJENSEN, {"op": "remove", "path": path})
     assert result.get(attribute) == expected
 
 
-def test_removing_every_sub_attribute_removes_the_attribute():
+def test_removing_every_sub_attribute_removes_the_attribute() -> None:
     result = patch(
         BJENSEN,
         {"op": "remove", "path": "name.givenName"},
@@ -594,7 +605,7 @@ def test_removing_every_sub_attribute_removes_the_attribute():
     assert "name" not in result
 
 
-def test_removing_the_last_extension_attribute_removes_the_extension_and_its_schema():
+def test_removing_the_last_extension_attribute_removes_the_extension_and_its_schema() -> None:
     result = patch(
         BJENSEN,
         {"op": "remove", "path": f"{ENTERPRISE}:manager"},
@@ -603,12 +614,12 @@ def test_removing_the_last_extension_attribute_removes_the_extension_and_its_sch
     assert ENTERPRISE not in result and result["schemas"] == [CORE]
 
 
-def test_remove_a_whole_extension_by_its_urn():
+def test_remove_a_whole_extension_by_its_urn() -> None:
     result = patch(BJENSEN, {"op": "remove", "path": ENTERPRISE})
     assert ENTERPRISE not in result and result["schemas"] == [CORE]
 
 
-def test_remove_members_listed_in_value_as_microsoft_entra_sends_it():
+def test_remove_members_listed_in_value_as_microsoft_entra_sends_it() -> None:
     result = group_patch({"op": "Remove", "path": "members", "value": [{"value": MANDY}]})
     assert member_ids(result) == [BABS]
 
@@ -664,7 +675,9 @@ def test_remove_members_listed_in_value_as_microsoft_entra_sends_it():
         ),
     ],
 )
-def test_replace_sets_values_and_sub_attributes(operation, attribute, expected):
+def test_replace_sets_values_and_sub_attributes(
+    operation: JSON, attribute: str, expected: object
+) -> None:
     assert patch(BJENSEN, operation).get(attribute) == expected
 
 
@@ -672,7 +685,7 @@ def test_replace_sets_values_and_sub_attributes(operation, attribute, expected):
     "path",
     ['emails[type eq "other"]', 'emails[type eq "other"].value', 'ims[type eq "xmpp"].value'],
 )
-def test_replace_through_a_filter_that_matches_nothing_is_no_target(path):
+def test_replace_through_a_filter_that_matches_nothing_is_no_target(path: str) -> None:
     with pytest.raises(EngineError) as info:
         patch(BJENSEN, {"op": "replace", "path": path, "value": {"value": "x"}})
     assert info.value.scim_type == "noTarget"
@@ -681,7 +694,7 @@ def test_replace_through_a_filter_that_matches_nothing_is_no_target(path):
 # -- PATCH: extensions and primary ---------------------------------------------------------
 
 
-def test_add_with_urn_path_creates_the_extension_and_lists_its_schema():
+def test_add_with_urn_path_creates_the_extension_and_lists_its_schema() -> None:
     user = {"schemas": [CORE], "id": "1", "userName": "a"}
     result = patch(user, {"op": "add", "path": f"{ENTERPRISE}:department", "value": "Ops"})
     assert result[ENTERPRISE] == {"department": "Ops"}
@@ -696,19 +709,19 @@ def test_add_with_urn_path_creates_the_extension_and_lists_its_schema():
         {f"{ENTERPRISE}:manager.value": "m"},
     ],
 )
-def test_add_without_path_reaches_extensions_by_object_or_by_prefixed_name(value):
+def test_add_without_path_reaches_extensions_by_object_or_by_prefixed_name(value: JSON) -> None:
     user = {"schemas": [CORE], "id": "1", "userName": "a"}
     result = patch(user, {"op": "add", "value": value})
     assert result[ENTERPRISE] == {"manager": {"value": "m"}}
     assert result["schemas"] == [CORE, ENTERPRISE]
 
 
-def test_urn_path_of_the_core_schema_means_a_core_attribute():
+def test_urn_path_of_the_core_schema_means_a_core_attribute() -> None:
     result = patch(BJENSEN, {"op": "replace", "path": f"{CORE}:title", "value": "Boss"})
     assert result["title"] == "Boss" and CORE not in result
 
 
-def test_extension_keys_are_matched_whatever_their_case():
+def test_extension_keys_are_matched_whatever_their_case() -> None:
     user = {"schemas": [CORE, ENTERPRISE], "id": "1", ENTERPRISE.lower(): {"department": "A"}}
     result = patch(user, {"op": "replace", "path": f"{ENTERPRISE}:department", "value": "B"})
     assert result == {**user, ENTERPRISE.lower(): {"department": "B"}}
@@ -743,7 +756,9 @@ def test_extension_keys_are_matched_whatever_their_case():
         ),
     ],
 )
-def test_a_value_made_primary_takes_primary_from_the_others(operation, primaries):
+def test_a_value_made_primary_takes_primary_from_the_others(
+    operation: JSON, primaries: list[bool | None]
+) -> None:
     result = patch(BJENSEN, operation)
     assert [e.get("primary") for e in result["emails"]] == primaries
 
@@ -791,13 +806,15 @@ def test_a_value_made_primary_takes_primary_from_the_others(operation, primaries
         ([{"op": "add", "value": {"meta": {"version": "x"}}}], "mutability"),
     ],
 )
-def test_bad_operations_are_refused_with_their_scim_type(operations, scim_type):
+def test_bad_operations_are_refused_with_their_scim_type(
+    operations: list[JSON], scim_type: str
+) -> None:
     with pytest.raises(EngineError) as info:
         apply_patch(BJENSEN, operations, core_schema=CORE)
     assert (info.value.status, info.value.scim_type) == (400, scim_type)
 
 
-def test_a_refused_operation_names_its_number_and_nothing_is_applied():
+def test_a_refused_operation_names_its_number_and_nothing_is_applied() -> None:
     user = copy.deepcopy(BJENSEN)
     with pytest.raises(EngineError) as info:
         apply_patch(
@@ -842,7 +859,9 @@ def test_a_refused_operation_names_its_number_and_nothing_is_applied():
         (["meta.lastModified"], {"meta": {"lastModified": "2011-05-13T04:42:34Z"}}),
     ],
 )
-def test_attributes_keeps_only_those_named_plus_id_and_schemas(attributes, expected):
+def test_attributes_keeps_only_those_named_plus_id_and_schemas(
+    attributes: list[str], expected: JSON
+) -> None:
     before = copy.deepcopy(BJENSEN)
     out = project(BJENSEN, attributes=attributes, core_schema=CORE)
     assert out == {"schemas": [CORE, ENTERPRISE], "id": BABS, **expected}
@@ -859,7 +878,9 @@ def test_attributes_keeps_only_those_named_plus_id_and_schemas(attributes, expec
         (["nosuchattribute"], set()),
     ],
 )
-def test_excluded_attributes_removes_those_named_but_never_id_or_schemas(excluded, gone):
+def test_excluded_attributes_removes_those_named_but_never_id_or_schemas(
+    excluded: list[str], gone: set[str]
+) -> None:
     out = project(BJENSEN, excluded_attributes=excluded, core_schema=CORE)
     assert set(out) == set(BJENSEN) - gone
     assert out["id"] == BABS and out["schemas"] == BJENSEN["schemas"]
@@ -877,13 +898,15 @@ def test_excluded_attributes_removes_those_named_but_never_id_or_schemas(exclude
         ([f"{ENTERPRISE}:manager"], ENTERPRISE, {"employeeNumber": "701984"}),
     ],
 )
-def test_excluded_attributes_reaches_sub_attributes_and_extensions(excluded, attribute, expected):
+def test_excluded_attributes_reaches_sub_attributes_and_extensions(
+    excluded: list[str], attribute: str, expected: object
+) -> None:
     before = copy.deepcopy(BJENSEN)
     assert project(BJENSEN, excluded_attributes=excluded, core_schema=CORE)[attribute] == expected
     assert BJENSEN == before
 
 
-def test_project_returns_a_copy_even_when_nothing_is_asked():
+def test_project_returns_a_copy_even_when_nothing_is_asked() -> None:
     out = project(BJENSEN, core_schema=CORE)
     assert out == BJENSEN and out is not BJENSEN
     out["emails"].clear()
@@ -891,15 +914,16 @@ def test_project_returns_a_copy_even_when_nothing_is_asked():
 
 
 @pytest.mark.parametrize("names", [['emails[type eq "work"]'], ["a b"], [""], [5]])
-def test_project_refuses_names_that_are_not_attribute_paths(names):
+def test_project_refuses_names_that_are_not_attribute_paths(names: list[object]) -> None:
     with pytest.raises(EngineError) as info:
-        project(BJENSEN, attributes=names, core_schema=CORE)
+        # A name that is not a str is in the table on purpose: the server must refuse it.
+        project(BJENSEN, attributes=names, core_schema=CORE)  # type: ignore[arg-type]
     assert info.value.scim_type == "invalidValue"
 
 
 # -- sorting -------------------------------------------------------------------------------
 
-PEOPLE = [
+PEOPLE: list[JSON] = [
     {
         "id": "1",
         "userName": "carol",
@@ -935,19 +959,21 @@ PEOPLE = [
         ("nosuchattribute", True, ["1", "2", "3", "4"]),
     ],
 )
-def test_sort_orders_by_value_with_missing_values_last_ascending(sort_by, descending, order):
+def test_sort_orders_by_value_with_missing_values_last_ascending(
+    sort_by: str, descending: bool, order: list[str]
+) -> None:
     ordered = sort_resources(PEOPLE, sort_by, descending=descending, core_schema=CORE)
     assert [p["id"] for p in ordered] == order
 
 
-def test_sort_returns_the_same_resource_objects_and_leaves_the_list_alone():
+def test_sort_returns_the_same_resource_objects_and_leaves_the_list_alone() -> None:
     people = list(PEOPLE)
     ordered = sort_resources(people, "userName", core_schema=CORE)
     assert all(any(o is p for p in PEOPLE) for o in ordered)
     assert people == PEOPLE
 
 
-def test_sort_by_a_malformed_attribute_is_refused():
+def test_sort_by_a_malformed_attribute_is_refused() -> None:
     with pytest.raises(EngineError) as info:
         sort_resources(PEOPLE, "user name", core_schema=CORE)
     assert info.value.scim_type == "invalidValue"
