@@ -251,6 +251,7 @@ class ResourceResponse(SCIMResponse, Generic[R]):
 
     @property
     def resource(self) -> R | None:
+        """The resource the server returned as a model; `None` on failure or no body."""
         if not self.ok or not self.body:
             return None
         cached = self.__dict__.get("_resource")
@@ -379,6 +380,7 @@ class SearchUsersResponse(SearchResponse[User]):
 
     @property
     def users(self) -> list[User]:
+        """The users on this page."""
         return self.resources
 
 
@@ -389,6 +391,7 @@ class SearchGroupsResponse(SearchResponse[Group]):
 
     @property
     def groups(self) -> list[Group]:
+        """The groups on this page."""
         return self.resources
 
 
@@ -437,6 +440,7 @@ class ServiceProviderConfigResponse(SCIMResponse):
 
     @property
     def config(self) -> ServiceProviderConfig | None:
+        """The server's `ServiceProviderConfig`; `None` when the call failed."""
         return ServiceProviderConfig.from_dict(self.body) if self.ok and self.body else None
 
 
@@ -453,6 +457,7 @@ class ResourceTypesResponse(_DiscoveryList):
 
     @property
     def resource_types(self) -> list[ResourceType]:
+        """The resource types listed; empty when the call failed."""
         return [ResourceType.from_dict(item) for item in self._items()]
 
 
@@ -461,6 +466,7 @@ class SchemasResponse(_DiscoveryList):
 
     @property
     def schemas(self) -> list[Schema]:
+        """The schemas listed; empty when the call failed."""
         return [Schema.from_dict(item) for item in self._items()]
 
 
@@ -491,6 +497,7 @@ class BulkResponse:
 
     @property
     def ok(self) -> bool:
+        """Every request and every operation succeeded, and nothing was left unsent."""
         return (
             all(r.ok for r in self.responses)
             and all(op.ok for op in self.operations)
@@ -499,10 +506,12 @@ class BulkResponse:
 
     @property
     def ids(self) -> dict[str, str]:
+        """The id of each resource created, by the `bulkId` its operation gave it."""
         return {op.bulk_id: op.id for op in self.operations if op.ok and op.bulk_id and op.id}
 
     @property
     def failed(self) -> list[BulkOperationResult]:
+        """The operations the server answered with an error, in order."""
         return [op for op in self.operations if not op.ok]
 
     def raise_for_status(self) -> BulkResponse:

@@ -217,9 +217,11 @@ class WSGIHandler(urllib.request.AbstractHTTPHandler):
     https_request = urllib.request.AbstractHTTPHandler.do_request_
 
     def http_open(self, req: urllib.request.Request) -> WSGIResponse:
+        """Answer an `http://` request by calling the application (urllib's hook)."""
         return self._call(req)
 
     def https_open(self, req: urllib.request.Request) -> WSGIResponse:
+        """Answer an `https://` request by calling the application (urllib's hook)."""
         return self._call(req)
 
     def environ(self, req: urllib.request.Request) -> WSGIEnvironment:

@@ -65,6 +65,7 @@ class BulkOperationResult(SCIMModel):
 
     @property
     def ok(self) -> bool:
+        """True when the server carried this operation out (a 2xx `status`)."""
         code = self.status_code
         return code is not None and 200 <= code < 300
 
@@ -109,6 +110,7 @@ class PatchOp(SCIMModel):
     )
 
     def to_dict(self) -> dict[str, Any]:
+        """The PatchOp message as JSON, its `schemas` filled in (RFC 7644 §3.5.2)."""
         data = super().to_dict()
         if "schemas" not in data:
             data = {"schemas": [PATCH_OP], **data}

@@ -25,6 +25,7 @@ class RetryIntervalCalculator:
     """Maps the number of retries so far to a wait in seconds."""
 
     def calculate_sleep_duration(self, current_attempt: int) -> float:
+        """Seconds to wait after `current_attempt` retries (0 before the first retry)."""
         raise NotImplementedError
 
 
@@ -45,6 +46,7 @@ class BackoffRetryIntervalCalculator(RetryIntervalCalculator):
         self.jitter = jitter if jitter is not None else RandomJitter()
 
     def calculate_sleep_duration(self, current_attempt: int) -> float:
+        """`backoff_factor * 2 ** current_attempt`, jittered, capped at `max_interval`."""
         duration = self.backoff_factor * (2 ** min(current_attempt, 32))
         duration = self.jitter.recalculate(duration)
         return min(max(duration, 0.0), self.max_interval)
@@ -63,6 +65,7 @@ class FixedValueRetryIntervalCalculator(RetryIntervalCalculator):
         self.fixed_interval_value = _non_negative("fixed_interval_value", fixed_interval_value)
 
     def calculate_sleep_duration(self, current_attempt: int) -> float:
+        """`fixed_interval_value`, whatever the attempt."""
         return self.fixed_interval_value
 
     def __repr__(self) -> str:

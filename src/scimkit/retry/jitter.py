@@ -11,6 +11,7 @@ class Jitter:
     """Turns a computed wait into the wait actually used."""
 
     def recalculate(self, duration: float) -> float:
+        """The wait to use instead of the computed `duration` (seconds)."""
         raise NotImplementedError
 
 
@@ -21,6 +22,7 @@ class RandomJitter(Jitter):
         self._rng = rng or random.Random()
 
     def recalculate(self, duration: float) -> float:
+        """`duration` plus a random fraction of a second in [0, 1)."""
         return duration + self._rng.random()
 
     def __repr__(self) -> str:

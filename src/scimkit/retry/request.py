@@ -1,4 +1,4 @@
-"""`HttpRequest`: a read-only view of what is sent, for retry handlers and logs."""
+"""`HttpRequest`: what is sent, as retry handlers and logs see it."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRAC
 class HttpRequest:
     """One request as it goes on the wire: `method`, `url`, `headers`, `body`, `body_params`.
 
-    Its repr shows `Authorization` and `Proxy-Authorization` as `[secure]` and drops any
+    Every attempt of a call is sent from the same `HttpRequest`, so a retry handler that
+    changes `headers` (a refreshed token) changes what the next attempt sends. Its repr
+    shows `Authorization` and `Proxy-Authorization` as `[secure]` and drops any
     `user:password@` from the URL, so handing it to a log is safe.
     """
 

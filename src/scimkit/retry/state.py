@@ -24,6 +24,7 @@ class RetryState:
         self.custom_values: dict[str, Any] = custom_values if custom_values is not None else {}
 
     def increment_current_attempt(self) -> int:
+        """Count one more retry; returns the new `current_attempt`."""
         self.current_attempt += 1
         return self.current_attempt
 

@@ -317,6 +317,7 @@ class SCIMServer:
     # -- lifecycle ------------------------------------------------------------------------
 
     def start(self) -> SCIMServer:
+        """Listen on `host`:`port` (a free port when 0) in a daemon thread; returns self."""
         if self._httpd is not None:
             return self
         self._stopping.clear()
@@ -337,6 +338,7 @@ class SCIMServer:
         return self
 
     def stop(self) -> None:
+        """Stop listening, close every connection and wait for their threads."""
         httpd, thread = self._httpd, self._thread
         if httpd is None:
             return
@@ -378,6 +380,7 @@ class SCIMServer:
             return list(self._requests)
 
     def clear_requests(self) -> None:
+        """Forget the recorded requests; resources and faults stay."""
         with self._lock:
             self._requests.clear()
 
@@ -436,6 +439,7 @@ class SCIMServer:
             return [self._render(resource_type, r) for r in self.store.all(resource_type)]
 
     def get_resource(self, resource_type: str, resource_id: str) -> JSON | None:
+        """A copy of one stored resource, or `None` when there is no such id."""
         self._check_type(resource_type)
         with self.store.lock:
             found = self.store.get(resource_type, resource_id)
