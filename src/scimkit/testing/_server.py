@@ -150,6 +150,9 @@ def _etag_matches(header: str, etag: str) -> bool:
 class _HTTPServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's listen backlog of 5 overflows when a test opens 20 connections at once,
+    # and the kernel then resets some of them; a server under test should not do that.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], scim: SCIMServer) -> None:
         self.scim = scim
