@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -24,11 +25,14 @@ class Wire:
 
     def __init__(self, server: SCIMServer, token: str | None = None) -> None:
         parts = urllib.parse.urlsplit(server.url)
+        assert parts.hostname is not None
         self.base = parts.path
         self.conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
         self.token = server.token if token is None else token
 
-    def call(self, method, path, body=None, **headers):
+    def call(
+        self, method: str, path: str, body: object = None, **headers: str
+    ) -> tuple[int, dict[str, str], Any]:
         all_headers = {"Authorization": f"Bearer {self.token}", **headers}
         data = None
         if body is not None:
@@ -39,18 +43,18 @@ class Wire:
         raw = resp.read()
         return resp.status, dict(resp.getheaders()), (json.loads(raw) if raw else None)
 
-    def close(self):
+    def close(self) -> None:
         self.conn.close()
 
 
 @pytest.fixture
-def wire(server):
+def wire(server: SCIMServer) -> Iterator[Wire]:
     connection = Wire(server)
     yield connection
     connection.close()
 
 
-def test_create_read_replace_delete_with_etags(wire):
+def test_create_read_replace_delete_with_etags(wire: Wire) -> None:
     status, headers, user = wire.call("POST", "/Users", {"userName": "bjensen", "id": "mine"})
     assert status == 201 and user["id"] != "mine"
     assert headers["Location"].endswith(f"/Users/{user['id']}")
@@ -74,7 +78,7 @@ def test_create_read_replace_delete_with_etags(wire):
     assert error["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
 
 
-def test_wrong_or_missing_token_is_401_with_www_authenticate(server):
+def test_wrong_or_missing_token_is_401_with_www_authenticate(server: SCIMServer) -> None:
     wire = Wire(server, token="nope")
     try:
         status, headers, _ = wire.call("GET", "/Users")
@@ -91,24 +95,26 @@ def test_wrong_or_missing_token_is_401_with_www_authenticate(server):
         ({"displayName": "no userName"}, 400, "invalidValue"),
     ],
 )
-def test_bad_creates_are_refused(wire, body, status, scim_type):
+def test_bad_creates_are_refused(
+    wire: Wire, body: bytes | dict[str, str], status: int, scim_type: str
+) -> None:
     got, _, error = wire.call("POST", "/Users", body)
     assert got == status and error["scimType"] == scim_type
 
 
-def test_username_is_unique_ignoring_case(wire):
+def test_username_is_unique_ignoring_case(wire: Wire) -> None:
     wire.call("POST", "/Users", {"userName": "Cal"})
     status, _, error = wire.call("POST", "/Users", {"userName": "cAL"})
     assert status == 409 and error["scimType"] == "uniqueness"
 
 
-def test_bad_filter_is_400_invalid_filter_with_the_position(wire):
+def test_bad_filter_is_400_invalid_filter_with_the_position(wire: Wire) -> None:
     status, _, error = wire.call("GET", "/Users?filter=" + urllib.parse.quote('userName eq "x'))
     assert status == 400 and error["scimType"] == "invalidFilter"
     assert "position 12" in error["detail"]
 
 
-def test_paging_sorting_and_attributes(wire):
+def test_paging_sorting_and_attributes(wire: Wire) -> None:
     for name in ("dee", "ann", "cat", "bob"):
         wire.call("POST", "/Users", {"userName": name, "title": name.upper()})
     status, _, page = wire.call(
@@ -125,7 +131,7 @@ def test_paging_sorting_and_attributes(wire):
     assert wire.call("GET", "/Users?count=many")[0] == 400
 
 
-def test_group_membership_shows_on_the_user_and_leaves_with_it(wire):
+def test_group_membership_shows_on_the_user_and_leaves_with_it(wire: Wire) -> None:
     _, _, user = wire.call("POST", "/Users", {"userName": "m"})
     _, _, group = wire.call(
         "POST", "/Groups", {"displayName": "G", "members": [{"value": user["id"]}]}
@@ -138,7 +144,7 @@ def test_group_membership_shows_on_the_user_and_leaves_with_it(wire):
     assert after["members"] == []
 
 
-def test_patch_applies_operations_and_rejects_non_patchop(wire):
+def test_patch_applies_operations_and_rejects_non_patchop(wire: Wire) -> None:
     _, _, user = wire.call(
         "POST", "/Users", {"userName": "p", "emails": [{"value": "a@x", "type": "work"}]}
     )
@@ -154,19 +160,21 @@ def test_patch_applies_operations_and_rejects_non_patchop(wire):
     assert status == 400
 
 
-def test_service_provider_config_says_what_is_supported(wire):
+def test_service_provider_config_says_what_is_supported(wire: Wire) -> None:
     status, _, config = wire.call("GET", "/ServiceProviderConfig")
     assert status == 200 and config["patch"]["supported"] and config["etag"]["supported"]
 
 
-def test_two_requests_share_one_kept_alive_connection(server, wire):
+def test_two_requests_share_one_kept_alive_connection(server: SCIMServer, wire: Wire) -> None:
     wire.call("GET", "/Users")
     first = wire.conn.sock
     wire.call("GET", "/Users")
     assert wire.conn.sock is first and len(server.requests) == 2
 
 
-def test_request_log_records_method_paths_query_headers_and_body(server, wire):
+def test_request_log_records_method_paths_query_headers_and_body(
+    server: SCIMServer, wire: Wire
+) -> None:
     wire.call("POST", "/Users?attributes=id", {"userName": "log"}, **{"X-Trace": "t1"})
     received = server.requests[-1]
     assert received.method == "POST" and received.path == "/scim/v2/Users"
@@ -177,7 +185,7 @@ def test_request_log_records_method_paths_query_headers_and_body(server, wire):
     assert server.requests == []
 
 
-def test_status_fault_with_headers_then_normal_service(server, wire):
+def test_status_fault_with_headers_then_normal_service(server: SCIMServer, wire: Wire) -> None:
     server.inject(Fault.status(429, headers={"Retry-After": "5"}), times=2)
     first = wire.call("GET", "/Users")
     second = wire.call("GET", "/Users")
@@ -186,7 +194,7 @@ def test_status_fault_with_headers_then_normal_service(server, wire):
     assert first[1]["Retry-After"] == "5"
 
 
-def test_faults_can_target_a_method_and_path(server, wire):
+def test_faults_can_target_a_method_and_path(server: SCIMServer, wire: Wire) -> None:
     server.inject(Fault.status(503), method="POST", path="/Groups")
     assert wire.call("GET", "/Groups")[0] == 200
     assert wire.call("POST", "/Users", {"userName": "ok"})[0] == 201
@@ -194,7 +202,9 @@ def test_faults_can_target_a_method_and_path(server, wire):
     assert wire.call("POST", "/Groups", {"displayName": "G"})[0] == 201
 
 
-def test_drop_closes_without_processing_and_drop_after_processing_does_the_work(server, wire):
+def test_drop_closes_without_processing_and_drop_after_processing_does_the_work(
+    server: SCIMServer, wire: Wire
+) -> None:
     server.inject(Fault.drop())
     with pytest.raises(http.client.RemoteDisconnected):
         wire.call("POST", "/Users", {"userName": "dropped"})
@@ -206,14 +216,14 @@ def test_drop_closes_without_processing_and_drop_after_processing_does_the_work(
     assert [u["userName"] for u in server.resources("Users")] == ["kept"]
 
 
-def test_delay_fault_holds_the_answer(server, wire):
+def test_delay_fault_holds_the_answer(server: SCIMServer, wire: Wire) -> None:
     server.inject(Fault.delay(0.3))
     started = time.monotonic()
     assert wire.call("GET", "/Users")[0] == 200
     assert time.monotonic() - started >= 0.3
 
 
-def test_raw_and_body_faults_write_exact_bytes(server):
+def test_raw_and_body_faults_write_exact_bytes(server: SCIMServer) -> None:
     server.inject(Fault.raw(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"))
     with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
         sock.sendall(b"GET /scim/v2/Users HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -234,7 +244,7 @@ def test_raw_and_body_faults_write_exact_bytes(server):
         wire.close()
 
 
-def test_scim_1_1_dialect_errors_and_merge_patch():
+def test_scim_1_1_dialect_errors_and_merge_patch() -> None:
     with SCIMServer(scim_version="1.1") as server:
         wire = Wire(server)
         try:
@@ -262,9 +272,10 @@ def test_scim_1_1_dialect_errors_and_merge_patch():
             wire.close()
 
 
-def test_reset_and_direct_data_access(server):
+def test_reset_and_direct_data_access(server: SCIMServer) -> None:
     created = server.add_resource("Users", {"userName": "seeded"})
-    assert server.get_resource("Users", created["id"])["userName"] == "seeded"
+    stored = server.get_resource("Users", created["id"])
+    assert stored is not None and stored["userName"] == "seeded"
     with pytest.raises(ValueError, match="userName"):
         server.add_resource("Users", {})
     with pytest.raises(ValueError, match="resource_type"):
@@ -273,11 +284,11 @@ def test_reset_and_direct_data_access(server):
     assert server.resources("Users") == [] and server.requests == []
 
 
-def test_repr_does_not_show_the_token(server):
-    assert server.token not in repr(server)
+def test_repr_does_not_show_the_token(server: SCIMServer) -> None:
+    assert server.token is not None and server.token not in repr(server)
 
 
-def test_stop_closes_kept_alive_connections_promptly():
+def test_stop_closes_kept_alive_connections_promptly() -> None:
     server = SCIMServer().start()
     wire = Wire(server)
     wire.call("GET", "/Users")
@@ -380,31 +391,33 @@ def assert_scim_error(reply: Reply, status: int, scim_type: str | None = None) -
 # -- lifecycle -----------------------------------------------------------------------------
 
 
-def test_url_is_the_base_path_on_a_free_local_port_without_trailing_slash(server):
+def test_url_is_the_base_path_on_a_free_local_port_without_trailing_slash(
+    server: SCIMServer,
+) -> None:
     assert server.url == f"http://127.0.0.1:{server.port}/scim/v2"
     assert server.port > 0
     assert call(server, "GET", "/Users").status == 200
 
 
-def test_each_server_has_its_own_random_token_and_repr_hides_it():
+def test_each_server_has_its_own_random_token_and_repr_hides_it() -> None:
     with SCIMServer() as one, SCIMServer() as two:
         assert one.token and two.token and one.token != two.token
         assert len(one.token) >= 16
         assert one.token not in repr(one) and one.url in repr(one)
 
 
-def test_scim_1_1_and_custom_base_path_move_the_endpoints():
+def test_scim_1_1_and_custom_base_path_move_the_endpoints() -> None:
     with SCIMServer(scim_version="1.1") as v1, SCIMServer(base_path="/api/scim/") as custom:
         assert v1.url.endswith("/scim/v1")
         assert custom.url.endswith("/api/scim") and call(custom, "GET", "/Users").status == 200
 
 
-def test_unsupported_scim_version_is_refused():
+def test_unsupported_scim_version_is_refused() -> None:
     with pytest.raises(ValueError, match="scim_version"):
         SCIMServer(scim_version="3.0")
 
 
-def test_stop_refuses_new_connections_and_closes_idle_kept_alive_ones():
+def test_stop_refuses_new_connections_and_closes_idle_kept_alive_ones() -> None:
     server = SCIMServer().start()
     conn = http.client.HTTPConnection(server.host, server.port, timeout=5)
     try:
@@ -418,7 +431,7 @@ def test_stop_refuses_new_connections_and_closes_idle_kept_alive_ones():
         socket.create_connection((server.host, server.port), timeout=1).close()
 
 
-def test_stop_does_not_wait_out_a_delayed_answer():
+def test_stop_does_not_wait_out_a_delayed_answer() -> None:
     server = SCIMServer().start()
     server.inject(Fault.delay(30))
     conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
@@ -436,23 +449,23 @@ def test_stop_does_not_wait_out_a_delayed_answer():
 # -- auth ----------------------------------------------------------------------------------
 
 
-def test_missing_token_is_401_with_www_authenticate_bearer(server):
+def test_missing_token_is_401_with_www_authenticate_bearer(server: SCIMServer) -> None:
     reply = call(server, "GET", "/Users", auth=False)
     assert_scim_error(reply, 401)
     assert reply.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_wrong_token_is_401(server):
+def test_wrong_token_is_401(server: SCIMServer) -> None:
     reply = call(server, "GET", "/Users", headers={"Authorization": "Bearer nope"})
     assert reply.status == 401
 
 
-def test_bearer_scheme_is_case_insensitive(server):
+def test_bearer_scheme_is_case_insensitive(server: SCIMServer) -> None:
     reply = call(server, "GET", "/Users", headers={"Authorization": f"bearer {server.token}"})
     assert reply.status == 200
 
 
-def test_token_none_turns_auth_off():
+def test_token_none_turns_auth_off() -> None:
     with SCIMServer(token=None) as server:
         assert server.token is None
         assert call(server, "GET", "/Users", auth=False).status == 200
@@ -461,7 +474,7 @@ def test_token_none_turns_auth_off():
 # -- create, read, replace, delete ---------------------------------------------------------
 
 
-def test_create_user_is_201_with_server_id_meta_location_and_etag(server):
+def test_create_user_is_201_with_server_id_meta_location_and_etag(server: SCIMServer) -> None:
     reply = call(
         server,
         "POST",
@@ -483,24 +496,24 @@ def test_create_user_is_201_with_server_id_meta_location_and_etag(server):
     assert reply.headers["Content-Length"] == str(len(reply.body))
 
 
-def test_read_user_by_id_returns_it_with_its_etag(server):
+def test_read_user_by_id_returns_it_with_its_etag(server: SCIMServer) -> None:
     created = create_user(server, "bjensen")
     reply = call(server, "GET", f"/Users/{created['id']}")
     assert reply.status == 200 and reply.json == created
     assert reply.headers["ETag"] == 'W/"1"'
 
 
-def test_unknown_id_is_a_404_scim_error(server):
+def test_unknown_id_is_a_404_scim_error(server: SCIMServer) -> None:
     assert_scim_error(call(server, "GET", "/Users/nope"), 404)
     assert_scim_error(call(server, "DELETE", "/Groups/nope"), 404)
 
 
-def test_unknown_endpoint_is_a_404_scim_error(server):
+def test_unknown_endpoint_is_a_404_scim_error(server: SCIMServer) -> None:
     assert_scim_error(call(server, "GET", "/Widgets"), 404)
     assert_scim_error(call(server, "GET", "/Users/a/b"), 404)
 
 
-def test_percent_encoded_slash_in_an_id_stays_one_segment(server):
+def test_percent_encoded_slash_in_an_id_stays_one_segment(server: SCIMServer) -> None:
     create_user(server, "bjensen")
     reply = call(server, "GET", "/Users/a%2Fb")
     assert_scim_error(reply, 404)
@@ -510,7 +523,7 @@ def test_percent_encoded_slash_in_an_id_stays_one_segment(server):
     assert "a/b" in reply.json["detail"]
 
 
-def test_put_replaces_keeping_id_and_created_and_bumps_version(server):
+def test_put_replaces_keeping_id_and_created_and_bumps_version(server: SCIMServer) -> None:
     created = create_user(server, "bjensen", title="Boss", nickName="B")
     time.sleep(0.002)
     reply = call(
@@ -527,7 +540,7 @@ def test_put_replaces_keeping_id_and_created_and_bumps_version(server):
     assert user["meta"]["version"] == reply.headers["ETag"] == 'W/"2"'
 
 
-def test_delete_is_204_without_body_and_then_404(server):
+def test_delete_is_204_without_body_and_then_404(server: SCIMServer) -> None:
     created = create_user(server, "bjensen")
     reply = call(server, "DELETE", f"/Users/{created['id']}")
     assert reply.status == 204 and reply.body == b""
@@ -535,7 +548,9 @@ def test_delete_is_204_without_body_and_then_404(server):
     assert server.resources("Users") == []
 
 
-def test_unknown_attributes_and_extensions_are_stored_and_returned_unchanged(server):
+def test_unknown_attributes_and_extensions_are_stored_and_returned_unchanged(
+    server: SCIMServer,
+) -> None:
     extra = {
         _schemas.ENTERPRISE_USER: {"department": "Ops", "manager": {"value": "m1"}},
         "urn:example:2.0:Badge": {"level": 3},
@@ -547,22 +562,22 @@ def test_unknown_attributes_and_extensions_are_stored_and_returned_unchanged(ser
         assert created[name] == value and read[name] == value
 
 
-def test_a_json_body_sent_as_application_json_is_accepted(server):
+def test_a_json_body_sent_as_application_json_is_accepted(server: SCIMServer) -> None:
     body = json.dumps({"userName": "bjensen"})
     reply = call(server, "POST", "/Users", body, headers={"Content-Type": "application/json"})
     assert reply.status == 201 and reply.json["schemas"] == [_schemas.CORE_USER]
 
 
-def test_user_name_is_required(server):
+def test_user_name_is_required(server: SCIMServer) -> None:
     error = assert_scim_error(call(server, "POST", "/Users", {"title": "x"}), 400, "invalidValue")
     assert "userName" in error["detail"]
 
 
-def test_group_display_name_is_required(server):
+def test_group_display_name_is_required(server: SCIMServer) -> None:
     assert_scim_error(call(server, "POST", "/Groups", {"members": []}), 400, "invalidValue")
 
 
-def test_user_name_is_unique_ignoring_case_on_create_and_replace(server):
+def test_user_name_is_unique_ignoring_case_on_create_and_replace(server: SCIMServer) -> None:
     create_user(server, "bjensen")
     other = create_user(server, "cal")
     assert_scim_error(call(server, "POST", "/Users", {"userName": "BJensen"}), 409, "uniqueness")
@@ -573,12 +588,14 @@ def test_user_name_is_unique_ignoring_case_on_create_and_replace(server):
 
 
 @pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b'"text"', b"", b"\xff\xfe"])
-def test_a_body_that_is_not_a_json_object_is_invalid_syntax(server, body):
+def test_a_body_that_is_not_a_json_object_is_invalid_syntax(
+    server: SCIMServer, body: bytes
+) -> None:
     reply = call(server, "POST", "/Users", body, headers={"Content-Type": SCIM_JSON})
     assert_scim_error(reply, 400, "invalidSyntax")
 
 
-def test_groups_attribute_of_a_user_is_read_only_and_computed(server):
+def test_groups_attribute_of_a_user_is_read_only_and_computed(server: SCIMServer) -> None:
     created = create_user(server, "bjensen", groups=[{"value": "forged"}])
     assert "groups" not in created
     group = create_group(server, "Admins", (created["id"],))
@@ -593,7 +610,7 @@ def test_groups_attribute_of_a_user_is_read_only_and_computed(server):
     ]
 
 
-def test_deleting_a_user_removes_it_from_its_groups(server):
+def test_deleting_a_user_removes_it_from_its_groups(server: SCIMServer) -> None:
     alice = create_user(server, "alice")
     bob = create_user(server, "bob")
     group = create_group(server, "Team", (alice["id"], bob["id"]))
@@ -602,7 +619,9 @@ def test_deleting_a_user_removes_it_from_its_groups(server):
     assert [m["value"] for m in members] == [bob["id"]]
 
 
-def test_a_membership_change_from_a_delete_gives_the_group_a_new_version(server):
+def test_a_membership_change_from_a_delete_gives_the_group_a_new_version(
+    server: SCIMServer,
+) -> None:
     alice = create_user(server, "alice")
     group = create_group(server, "Team", (alice["id"],))
     call(server, "DELETE", f"/Users/{alice['id']}")
@@ -610,19 +629,19 @@ def test_a_membership_change_from_a_delete_gives_the_group_a_new_version(server)
     assert after.headers["ETag"] == 'W/"2"' != group["meta"]["version"]
 
 
-def test_deleting_a_group_removes_it_from_groups_it_was_nested_in(server):
+def test_deleting_a_group_removes_it_from_groups_it_was_nested_in(server: SCIMServer) -> None:
     inner = create_group(server, "Inner")
     outer = create_group(server, "Outer", (inner["id"],))
     assert call(server, "DELETE", f"/Groups/{inner['id']}").status == 204
     assert call(server, "GET", f"/Groups/{outer['id']}").json.get("members", []) == []
 
 
-def test_method_not_allowed_on_a_collection(server):
+def test_method_not_allowed_on_a_collection(server: SCIMServer) -> None:
     reply = call(server, "DELETE", "/Users")
     assert_scim_error(reply, 405)
 
 
-def test_service_provider_config_lists_each_feature_and_max_results(server):
+def test_service_provider_config_lists_each_feature_and_max_results(server: SCIMServer) -> None:
     reply = call(server, "GET", "/ServiceProviderConfig")
     assert reply.status == 200
     config = reply.json
@@ -639,7 +658,7 @@ def test_service_provider_config_lists_each_feature_and_max_results(server):
 # -- ETags ---------------------------------------------------------------------------------
 
 
-def test_if_none_match_with_the_current_etag_is_304_without_body(server):
+def test_if_none_match_with_the_current_etag_is_304_without_body(server: SCIMServer) -> None:
     created = create_user(server, "bjensen")
     reply = call(server, "GET", f"/Users/{created['id']}", headers={"If-None-Match": 'W/"1"'})
     assert reply.status == 304 and reply.body == b""
@@ -649,7 +668,9 @@ def test_if_none_match_with_the_current_etag_is_304_without_body(server):
 
 
 @pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
-def test_if_match_with_a_stale_etag_is_412_and_changes_nothing(server, method):
+def test_if_match_with_a_stale_etag_is_412_and_changes_nothing(
+    server: SCIMServer, method: str
+) -> None:
     created = create_user(server, "bjensen")
     body = {
         "PUT": {"userName": "changed"},
@@ -662,7 +683,7 @@ def test_if_match_with_a_stale_etag_is_412_and_changes_nothing(server, method):
     assert server.get_resource("Users", created["id"]) == created
 
 
-def test_if_match_with_the_current_etag_succeeds(server):
+def test_if_match_with_the_current_etag_succeeds(server: SCIMServer) -> None:
     created = create_user(server, "bjensen")
     path = f"/Users/{created['id']}"
     put = call(server, "PUT", path, {"userName": "b2"}, headers={"If-Match": 'W/"1"'})
@@ -682,7 +703,7 @@ def test_if_match_with_the_current_etag_succeeds(server):
 
 
 @pytest.fixture
-def five_users(server) -> list[dict[str, Any]]:
+def five_users(server: SCIMServer) -> list[dict[str, Any]]:
     names = ["dee", "ann", "eve", "bob", "cat"]
     return [
         create_user(server, name, emails=[{"value": f"{name}@example.com", "type": "work"}])
@@ -694,7 +715,9 @@ def user_names(reply: Reply) -> list[str]:
     return [r["userName"] for r in reply.json.get("Resources", [])]
 
 
-def test_list_is_a_list_response_of_every_user_in_creation_order(server, five_users):
+def test_list_is_a_list_response_of_every_user_in_creation_order(
+    server: SCIMServer, five_users: list[dict[str, Any]]
+) -> None:
     reply = call(server, "GET", "/Users")
     assert reply.status == 200
     body = reply.json
@@ -714,20 +737,24 @@ def test_list_is_a_list_response_of_every_user_in_creation_order(server, five_us
         ("count=-1", 1, []),
     ],
 )
-def test_paging_with_start_index_and_count(server, five_users, query, start, names):
+def test_paging_with_start_index_and_count(
+    server: SCIMServer, five_users: list[dict[str, Any]], query: str, start: int, names: list[str]
+) -> None:
     body = call(server, "GET", f"/Users?{query}").json
     assert body["totalResults"] == 5
     assert body["startIndex"] == start and body["itemsPerPage"] == len(names)
     assert [r["userName"] for r in body["Resources"]] == names
 
 
-def test_count_zero_returns_only_the_total(server, five_users):
+def test_count_zero_returns_only_the_total(
+    server: SCIMServer, five_users: list[dict[str, Any]]
+) -> None:
     body = call(server, "GET", "/Users?count=0").json
     assert body["totalResults"] == 5 and body["itemsPerPage"] == 0
     assert body.get("Resources", []) == []
 
 
-def test_count_is_capped_at_max_results_which_is_also_the_default():
+def test_count_is_capped_at_max_results_which_is_also_the_default() -> None:
     with SCIMServer(max_results=2) as server:
         for name in ("a", "b", "c"):
             create_user(server, name)
@@ -738,17 +765,19 @@ def test_count_is_capped_at_max_results_which_is_also_the_default():
         assert config["filter"]["maxResults"] == 2
 
 
-def test_count_that_is_not_a_number_is_a_400(server):
+def test_count_that_is_not_a_number_is_a_400(server: SCIMServer) -> None:
     assert call(server, "GET", "/Users?count=many").status == 400
 
 
-def test_filter_selects_users(server, five_users):
+def test_filter_selects_users(server: SCIMServer, five_users: list[dict[str, Any]]) -> None:
     reply = call(server, "GET", "/Users?filter=userName%20eq%20%22BOB%22")
     assert reply.json["totalResults"] == 1 and user_names(reply) == ["bob"]
     assert server.requests[-1].query == {"filter": ['userName eq "BOB"']}
 
 
-def test_filter_with_a_value_path_on_emails(server, five_users):
+def test_filter_with_a_value_path_on_emails(
+    server: SCIMServer, five_users: list[dict[str, Any]]
+) -> None:
     create_user(server, "home", emails=[{"value": "h@example.org", "type": "home"}])
     text = 'emails[type eq "work" and value sw "e"]'
     reply = call(server, "GET", "/Users?filter=" + quoted(text))
@@ -757,7 +786,9 @@ def test_filter_with_a_value_path_on_emails(server, five_users):
     assert reply.json["totalResults"] == 5
 
 
-def test_filter_and_paging_combine_total_counts_every_match(server, five_users):
+def test_filter_and_paging_combine_total_counts_every_match(
+    server: SCIMServer, five_users: list[dict[str, Any]]
+) -> None:
     text = 'userName ne "ann"'
     body = call(server, "GET", f"/Users?count=2&startIndex=2&filter={quoted(text)}").json
     assert body["totalResults"] == 4 and [r["userName"] for r in body["Resources"]] == [
@@ -766,20 +797,22 @@ def test_filter_and_paging_combine_total_counts_every_match(server, five_users):
     ]
 
 
-def test_bad_filter_is_400_invalid_filter_with_the_parser_message(server):
+def test_bad_filter_is_400_invalid_filter_with_the_parser_message(server: SCIMServer) -> None:
     reply = call(server, "GET", "/Users?filter=" + quoted('userName eq "unterminated'))
     error = assert_scim_error(reply, 400, "invalidFilter")
     assert "unterminated string" in error["detail"]
 
 
-def test_filter_on_groups_display_name(server):
+def test_filter_on_groups_display_name(server: SCIMServer) -> None:
     create_group(server, "Admins")
     create_group(server, "Tour Guides")
     reply = call(server, "GET", "/Groups?filter=" + quoted('displayName sw "tour"'))
     assert [g["displayName"] for g in reply.json["Resources"]] == ["Tour Guides"]
 
 
-def test_attributes_keeps_only_the_named_ones_plus_id_and_schemas(server, five_users):
+def test_attributes_keeps_only_the_named_ones_plus_id_and_schemas(
+    server: SCIMServer, five_users: list[dict[str, Any]]
+) -> None:
     body = call(server, "GET", "/Users?attributes=userName,emails.type&count=1").json
     assert body["Resources"] == [
         {
@@ -791,13 +824,17 @@ def test_attributes_keeps_only_the_named_ones_plus_id_and_schemas(server, five_u
     ]
 
 
-def test_excluded_attributes_drops_the_named_ones(server, five_users):
+def test_excluded_attributes_drops_the_named_ones(
+    server: SCIMServer, five_users: list[dict[str, Any]]
+) -> None:
     user_id = five_users[0]["id"]
     user = call(server, "GET", f"/Users/{user_id}?excludedAttributes=emails,meta").json
     assert "emails" not in user and "meta" not in user and user["userName"] == "dee"
 
 
-def test_sort_by_user_name_ascending_and_descending(server, five_users):
+def test_sort_by_user_name_ascending_and_descending(
+    server: SCIMServer, five_users: list[dict[str, Any]]
+) -> None:
     up = call(server, "GET", "/Users?sortBy=userName")
     assert user_names(up) == ["ann", "bob", "cat", "dee", "eve"]
     down = call(server, "GET", "/Users?sortBy=userName&sortOrder=descending&count=2")
@@ -807,7 +844,7 @@ def test_sort_by_user_name_ascending_and_descending(server, five_users):
 # -- PATCH (SCIM 2.0) ----------------------------------------------------------------------
 
 
-def test_patch_adds_and_removes_group_members(server):
+def test_patch_adds_and_removes_group_members(server: SCIMServer) -> None:
     alice = create_user(server, "alice")
     bob = create_user(server, "bob")
     group = create_group(server, "Team", (alice["id"],))
@@ -832,7 +869,7 @@ def test_patch_adds_and_removes_group_members(server):
     assert call(server, "GET", f"/Users/{bob['id']}").json["groups"][0]["value"] == group["id"]
 
 
-def test_patch_replace_keeps_id_and_meta_created(server):
+def test_patch_replace_keeps_id_and_meta_created(server: SCIMServer) -> None:
     created = create_user(server, "bjensen")
     reply = call(
         server,
@@ -846,7 +883,7 @@ def test_patch_replace_keeps_id_and_meta_created(server):
     assert user["meta"]["created"] == created["meta"]["created"]
 
 
-def test_patch_cannot_remove_the_required_user_name(server):
+def test_patch_cannot_remove_the_required_user_name(server: SCIMServer) -> None:
     created = create_user(server, "bjensen")
     reply = call(
         server,
@@ -858,7 +895,7 @@ def test_patch_cannot_remove_the_required_user_name(server):
     assert server.get_resource("Users", created["id"]) == created
 
 
-def test_patch_engine_errors_keep_their_status_and_scim_type(server):
+def test_patch_engine_errors_keep_their_status_and_scim_type(server: SCIMServer) -> None:
     created = create_user(server, "bjensen")
     path = f"/Users/{created['id']}"
     bad_op = call(server, "PATCH", path, patch_op({"op": "frobnicate", "path": "title"}))
@@ -867,7 +904,7 @@ def test_patch_engine_errors_keep_their_status_and_scim_type(server):
     assert_scim_error(bad_path, 400, "invalidPath")
 
 
-def test_patch_without_the_patch_op_schema_is_invalid_syntax(server):
+def test_patch_without_the_patch_op_schema_is_invalid_syntax(server: SCIMServer) -> None:
     created = create_user(server, "bjensen")
     reply = call(
         server,
@@ -881,7 +918,7 @@ def test_patch_without_the_patch_op_schema_is_invalid_syntax(server):
 # -- the SCIM 1.1 dialect ------------------------------------------------------------------
 
 
-def test_v1_round_trip_speaks_slacks_dialect(v1_server):
+def test_v1_round_trip_speaks_slacks_dialect(v1_server: SCIMServer) -> None:
     server = v1_server
     created = call(server, "POST", "/Users", {"userName": "bjensen", "title": "Boss"})
     assert created.status == 201
@@ -908,7 +945,7 @@ def test_v1_round_trip_speaks_slacks_dialect(v1_server):
     assert call(server, "DELETE", f"/Users/{user['id']}").status == 204
 
 
-def test_v1_patch_merges_a_partial_resource(v1_server):
+def test_v1_patch_merges_a_partial_resource(v1_server: SCIMServer) -> None:
     server = v1_server
     user = call(
         server,
@@ -943,7 +980,7 @@ def test_v1_patch_merges_a_partial_resource(v1_server):
     assert patched["meta"]["version"] == 'W/"2"'
 
 
-def test_v1_patch_deletes_members_marked_operation_delete(v1_server):
+def test_v1_patch_deletes_members_marked_operation_delete(v1_server: SCIMServer) -> None:
     server = v1_server
     alice = call(server, "POST", "/Users", {"userName": "alice"}).json["id"]
     bob = call(server, "POST", "/Users", {"userName": "bob"}).json["id"]
@@ -957,7 +994,7 @@ def test_v1_patch_deletes_members_marked_operation_delete(v1_server):
     assert [m["value"] for m in removed.json["members"]] == [bob]
 
 
-def test_v1_errors_use_the_errors_object(v1_server):
+def test_v1_errors_use_the_errors_object(v1_server: SCIMServer) -> None:
     reply = call(v1_server, "POST", "/Users", {"title": "no name"})
     assert reply.status == 400
     assert reply.json == {
@@ -970,32 +1007,32 @@ def test_v1_errors_use_the_errors_object(v1_server):
 # -- the request log -----------------------------------------------------------------------
 
 
-def test_recorded_requests_are_frozen(server):
+def test_recorded_requests_are_frozen(server: SCIMServer) -> None:
     call(server, "GET", "/Users")
     received = server.requests[-1]
     with pytest.raises(AttributeError):
-        received.method = "POST"  # type: ignore[misc]
+        received.method = "POST"
 
 
-def test_query_keeps_blank_values_and_repeats(server):
+def test_query_keeps_blank_values_and_repeats(server: SCIMServer) -> None:
     call(server, "GET", "/Users?filter=&attributes=a&attributes=b")
     assert server.requests[-1].query == {"filter": [""], "attributes": ["a", "b"]}
 
 
-def test_json_is_none_for_an_empty_or_non_json_body(server):
+def test_json_is_none_for_an_empty_or_non_json_body(server: SCIMServer) -> None:
     call(server, "GET", "/Users")
     call(server, "POST", "/Users", b"<xml/>", headers={"Content-Type": "text/xml"})
     assert [r.json for r in server.requests] == [None, None]
 
 
-def test_clear_requests_empties_the_log_and_requests_is_a_copy(server):
+def test_clear_requests_empties_the_log_and_requests_is_a_copy(server: SCIMServer) -> None:
     call(server, "GET", "/Users")
     log = server.requests
     server.clear_requests()
     assert server.requests == [] and len(log) == 1
 
 
-def test_rejected_requests_are_logged_too(server):
+def test_rejected_requests_are_logged_too(server: SCIMServer) -> None:
     call(server, "GET", "/Users", auth=False)
     assert [r.path for r in server.requests] == ["/scim/v2/Users"]
 
@@ -1003,7 +1040,9 @@ def test_rejected_requests_are_logged_too(server):
 # -- fault injection -----------------------------------------------------------------------
 
 
-def test_status_fault_answers_instead_and_then_the_server_is_normal_again(server):
+def test_status_fault_answers_instead_and_then_the_server_is_normal_again(
+    server: SCIMServer,
+) -> None:
     server.inject(Fault.status(429, headers={"Retry-After": "2"}))
     limited = call(server, "POST", "/Users", {"userName": "bjensen"})
     error = assert_scim_error(limited, 429)
@@ -1013,7 +1052,7 @@ def test_status_fault_answers_instead_and_then_the_server_is_normal_again(server
     assert len(server.requests) == 2  # the faulted request is in the log
 
 
-def test_status_fault_with_a_dict_or_text_body(server):
+def test_status_fault_with_a_dict_or_text_body(server: SCIMServer) -> None:
     server.inject(Fault.status(503, body={"message": "maintenance"}))
     server.inject(Fault.status(500, body="oops", content_type="text/plain"))
     first = call(server, "GET", "/Users")
@@ -1023,18 +1062,18 @@ def test_status_fault_with_a_dict_or_text_body(server):
     assert second.headers["Content-Type"] == "text/plain"
 
 
-def test_faults_apply_times_then_run_out(server):
+def test_faults_apply_times_then_run_out(server: SCIMServer) -> None:
     server.inject(Fault.status(503), times=2)
     assert [call(server, "GET", "/Users").status for _ in range(3)] == [503, 503, 200]
 
 
-def test_faults_are_used_first_in_first_out(server):
+def test_faults_are_used_first_in_first_out(server: SCIMServer) -> None:
     server.inject(Fault.status(502))
     server.inject(Fault.status(503))
     assert [call(server, "GET", "/Users").status for _ in range(3)] == [502, 503, 200]
 
 
-def test_clear_faults_and_reset(server):
+def test_clear_faults_and_reset(server: SCIMServer) -> None:
     server.inject(Fault.status(503), times=5)
     server.clear_faults()
     assert call(server, "GET", "/Users").status == 200
@@ -1045,7 +1084,7 @@ def test_clear_faults_and_reset(server):
     assert call(server, "GET", "/Users").status == 200
 
 
-def test_a_dropped_request_arrived_in_full_and_was_not_processed(server):
+def test_a_dropped_request_arrived_in_full_and_was_not_processed(server: SCIMServer) -> None:
     server.inject(Fault.drop(), method="POST")
     with pytest.raises(http.client.RemoteDisconnected):
         call(server, "POST", "/Users", {"userName": "bjensen"})
@@ -1053,7 +1092,7 @@ def test_a_dropped_request_arrived_in_full_and_was_not_processed(server):
     assert server.requests[-1].json == {"userName": "bjensen"}  # it did arrive, in full
 
 
-def test_delay_longer_than_the_client_timeout_times_out(server):
+def test_delay_longer_than_the_client_timeout_times_out(server: SCIMServer) -> None:
     server.inject(Fault.delay(2))
     conn = http.client.HTTPConnection(server.host, server.port, timeout=0.2)
     try:
@@ -1063,13 +1102,13 @@ def test_delay_longer_than_the_client_timeout_times_out(server):
         conn.close()
 
 
-def test_raw_fault_writes_exact_bytes_a_bad_status_line(server):
+def test_raw_fault_writes_exact_bytes_a_bad_status_line(server: SCIMServer) -> None:
     server.inject(Fault.raw(b"HTP/9 what\r\n\r\n"))
     with pytest.raises(http.client.BadStatusLine):
         call(server, "GET", "/Users")
 
 
-def test_raw_fault_body_cut_short_of_content_length(server):
+def test_raw_fault_body_cut_short_of_content_length(server: SCIMServer) -> None:
     server.inject(
         Fault.raw(
             b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
@@ -1081,7 +1120,7 @@ def test_raw_fault_body_cut_short_of_content_length(server):
     assert info.value.partial == b"0123456789"
 
 
-def test_body_fault_sends_a_non_json_body(server):
+def test_body_fault_sends_a_non_json_body(server: SCIMServer) -> None:
     page = b"<html><body>502 Bad Gateway</body></html>"
     server.inject(Fault.body(page, status=502))
     reply = call(server, "GET", "/Users")
@@ -1098,17 +1137,18 @@ def test_body_fault_sends_a_non_json_body(server):
     [
         (lambda: Fault.status(99), ValueError),
         (lambda: Fault.delay(-1), ValueError),
-        (lambda: Fault.raw("text"), TypeError),
-        (lambda: Fault.raw(b"x", close=1), TypeError),
-        (lambda: Fault.body("text"), TypeError),
+        # Arguments of the wrong type, on purpose: they must be refused at run time.
+        (lambda: Fault.raw("text"), TypeError),  # type: ignore[arg-type]
+        (lambda: Fault.raw(b"x", close=1), TypeError),  # type: ignore[arg-type]
+        (lambda: Fault.body("text"), TypeError),  # type: ignore[arg-type]
     ],
 )
-def test_bad_fault_arguments_fail_fast(make, error):
+def test_bad_fault_arguments_fail_fast(make: Callable[[], object], error: type[Exception]) -> None:
     with pytest.raises(error):
         make()
 
 
-def test_inject_checks_its_arguments(server):
+def test_inject_checks_its_arguments(server: SCIMServer) -> None:
     with pytest.raises(TypeError):
         server.inject("503")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
@@ -1118,7 +1158,7 @@ def test_inject_checks_its_arguments(server):
 # -- connections ---------------------------------------------------------------------------
 
 
-def test_a_status_fault_keeps_the_connection_usable(server):
+def test_a_status_fault_keeps_the_connection_usable(server: SCIMServer) -> None:
     server.inject(Fault.status(429))
     conn = http.client.HTTPConnection(server.host, server.port, timeout=5)
     try:
@@ -1129,7 +1169,7 @@ def test_a_status_fault_keeps_the_connection_usable(server):
         conn.close()
 
 
-def test_many_clients_at_once(server):
+def test_many_clients_at_once(server: SCIMServer) -> None:
     errors: list[BaseException] = []
 
     def worker(number: int) -> None:
@@ -1146,7 +1186,9 @@ def test_many_clients_at_once(server):
     assert errors == [] and len(server.resources("Users")) == 20
 
 
-def test_a_client_that_hangs_up_mid_request_leaves_no_traceback(server, capfd):
+def test_a_client_that_hangs_up_mid_request_leaves_no_traceback(
+    server: SCIMServer, capfd: pytest.CaptureFixture[str]
+) -> None:
     with socket.create_connection((server.host, server.port)) as raw:
         raw.sendall(b'POST /scim/v2/Users HTTP/1.1\r\nContent-Length: 50\r\n\r\n{"user')
     with socket.create_connection((server.host, server.port)) as raw:
@@ -1174,14 +1216,18 @@ def raw_exchange(server: SCIMServer, data: bytes) -> bytes:
         (b"POST /scim/v2/Users HTTP/1.1\r\nContent-Length: lots\r\n\r\n", b"400"),
     ],
 )
-def test_requests_that_cannot_be_parsed_get_a_scim_error_and_a_close(server, data, status):
+def test_requests_that_cannot_be_parsed_get_a_scim_error_and_a_close(
+    server: SCIMServer, data: bytes, status: bytes
+) -> None:
     head, _, body = raw_exchange(server, data).partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 " + status)
     assert b"Connection: close" in head
     assert json.loads(body)["schemas"] == [_schemas.ERROR]
 
 
-def test_a_bug_in_handling_is_a_500_scim_error_and_the_server_lives_on(server, monkeypatch):
+def test_a_bug_in_handling_is_a_500_scim_error_and_the_server_lives_on(
+    server: SCIMServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import scimkit.testing._server as server_module
 
     def broken(*args: Any, **kwargs: Any) -> list[Any]:
@@ -1193,7 +1239,7 @@ def test_a_bug_in_handling_is_a_500_scim_error_and_the_server_lives_on(server, m
     assert call(server, "GET", "/Users").status == 200
 
 
-def test_unsupported_http_method_is_a_scim_error(server):
+def test_unsupported_http_method_is_a_scim_error(server: SCIMServer) -> None:
     reply = call(server, "OPTIONS", "/Users")
     assert reply.status in (405, 501)
     assert reply.headers["Content-Type"] == SCIM_JSON
@@ -1202,7 +1248,7 @@ def test_unsupported_http_method_is_a_scim_error(server):
 # -- direct data access --------------------------------------------------------------------
 
 
-def test_add_resource_creates_as_a_post_would(server):
+def test_add_resource_creates_as_a_post_would(server: SCIMServer) -> None:
     user = server.add_resource("Users", {"userName": "bjensen", "id": "ignored"})
     assert user["id"] != "ignored" and user["meta"]["version"] == 'W/"1"'
     assert call(server, "GET", f"/Users/{user['id']}").json == user
@@ -1212,11 +1258,12 @@ def test_add_resource_creates_as_a_post_would(server):
         server.add_resource("Widgets", {})
 
 
-def test_resources_and_get_resource_return_copies(server):
+def test_resources_and_get_resource_return_copies(server: SCIMServer) -> None:
     user = server.add_resource("Users", {"userName": "bjensen"})
     server.resources("Users")[0]["userName"] = "changed"
     copy = server.get_resource("Users", user["id"])
     assert copy is not None
     copy["userName"] = "changed"
-    assert server.get_resource("Users", user["id"])["userName"] == "bjensen"
+    again = server.get_resource("Users", user["id"])
+    assert again is not None and again["userName"] == "bjensen"
     assert server.get_resource("Users", "nope") is None
