@@ -36,6 +36,8 @@ def test_examples_in_document_run(
     path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     blocks = python_blocks(path)
+    # Paths in examples (the test certificate in tests/data) are relative to the repository.
+    monkeypatch.chdir(ROOT)
     with SCIMServer() as server:
         monkeypatch.setenv("SCIM_BASE_URL", server.url)
         assert server.token is not None
