@@ -4,19 +4,33 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from scimkit import Resource, ResourceResponse, SCIMResponse
+from scimkit import ErrorMessage, Resource, ResourceResponse, SCIMResponse
 
 R = TypeVar("R", bound=Resource)
 
 
-def error_detail(resp: SCIMResponse) -> str:
-    """What a response that is not ok says is wrong; fails the test when it says nothing."""
-    assert resp.errors is not None and resp.errors.detail is not None, resp
-    return resp.errors.detail
+def returned(resp: ResourceResponse[R]) -> R:
+    """The resource a call returned; fails the test when there is none."""
+    resource = resp.resource
+    assert resource is not None, resp.errors
+    return resource
 
 
 def resource_id(resp: ResourceResponse[R]) -> str:
     """The id of the resource a call returned; fails the test when there is none."""
-    resource = resp.resource
-    assert resource is not None and resource.id is not None, resp.errors
+    resource = returned(resp)
+    assert resource.id is not None, resp.body
     return resource.id
+
+
+def error_of(resp: SCIMResponse) -> ErrorMessage:
+    """The error a response that is not ok carries; fails the test when there is none."""
+    assert resp.errors is not None, resp
+    return resp.errors
+
+
+def error_detail(resp: SCIMResponse) -> str:
+    """What a response that is not ok says is wrong; fails the test when it says nothing."""
+    detail = error_of(resp).detail
+    assert detail is not None, resp
+    return detail
