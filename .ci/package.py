@@ -128,7 +128,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="scimkit-package-"))
     try:
         dist = work / "dist"
-        run([sys.executable, "-m", "build", "--outdir", str(dist), str(ROOT)])
+        run([sys.executable, "-m", "build", "--outdir", str(dist), str(ROOT)], capture=True)
         wheel = only(sorted(dist.glob("*.whl")), "wheel")
         sdist = only(sorted(dist.glob("*.tar.gz")), "sdist")
         built_version = check_wheel(wheel)
