@@ -52,6 +52,11 @@ class PaginationSupport(SCIMModel):
 
 
 class AuthenticationScheme(SCIMModel):
+    """One way the server takes credentials (RFC 7643 §5 `authenticationSchemes`).
+
+    `type` is e.g. `oauthbearertoken` or `httpbasic`; `primary` marks the preferred one.
+    """
+
     type: str | None = attribute()
     name: str | None = attribute()
     description: str | None = attribute()
@@ -83,6 +88,11 @@ class ServiceProviderConfig(SCIMModel):
 
 
 class SchemaExtension(SCIMModel):
+    """An extension a resource type may carry (RFC 7643 §6 `schemaExtensions`).
+
+    `schema` is the extension's URN; `required` says whether every resource must have it.
+    """
+
     schema: str | None = attribute()
     required: bool | None = attribute()
 
