@@ -95,3 +95,37 @@ def test_every_public_module_has_a_page_listed_in_the_api_index() -> None:
     assert "scimkit.md" in pages and "scimkit.errors.md" in pages
     for name in pages:
         assert f"]({name})" in index, f"docs/api/index.md does not link {name}"
+
+
+def test_the_documentation_index_links_every_page() -> None:
+    index = (DOCS / "index.md").read_text(encoding="utf-8")
+    linked = set(re.findall(r"\]\(([\w./-]+\.md)(?:#[\w-]*)?\)", index))
+    pages = {path.name for path in DOCS.glob("*.md") if path.name != "index.md"}
+    missing = sorted(pages - linked)
+    assert not missing, f"docs/index.md does not link {missing}"
+    assert "api/index.md" in linked
+
+
+def anchors(page: Path) -> set[str]:
+    """The anchors GitHub gives a page's headings (repeats get `-1`, `-2`...)."""
+    text = re.sub(r"^(```|````).*?^\1", "", page.read_text(encoding="utf-8"), flags=re.M | re.S)
+    found: set[str] = set()
+    for heading in re.findall(r"^#{1,6} (.+)$", text, re.MULTILINE):
+        slug = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        candidate, number = slug, 0
+        while candidate in found:
+            number += 1
+            candidate = f"{slug}-{number}"
+        found.add(candidate)
+    return found
+
+
+def test_links_between_pages_point_at_pages_and_headings_that_exist() -> None:
+    pages = [ROOT / "README.md", *DOCS.glob("*.md"), *(DOCS / "api").glob("*.md")]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for target, fragment in re.findall(r"\]\(([\w./-]*\.md|)(?:#([\w-]+))?\)", text):
+            linked = (page.parent / target).resolve() if target else page
+            assert linked.is_file(), f"{page.name} links {target}"
+            if fragment:
+                assert fragment in anchors(linked), f"{page.name} links {target}#{fragment}"
