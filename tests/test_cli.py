@@ -777,7 +777,13 @@ def test_serve_runs_a_server_the_cli_can_use_until_interrupted() -> None:
         assert [u["userName"] for u in listed.json] == ["user00001", "user00002", "user00003"]
     finally:
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=30)
+        try:
+            out, err = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            # Never leave the process (and its pipes) behind for later tests to trip over.
+            process.kill()
+            out, err = process.communicate()
+            pytest.fail(f"serve did not stop within 30 s of Ctrl+C; stderr: {err}")
     assert process.returncode == 0, err
     assert TOKEN not in out + err
 
