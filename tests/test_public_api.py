@@ -26,6 +26,7 @@ PUBLIC_MODULES = public_modules()
 def test_the_walk_finds_the_public_modules() -> None:
     assert {
         "scimkit",
+        "scimkit.aio",
         "scimkit.cli",
         "scimkit.client",
         "scimkit.discovery",

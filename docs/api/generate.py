@@ -228,7 +228,7 @@ def members(cls: type) -> Iterator[tuple[str, object, str]]:
                 label = "classmethod" if isinstance(value, classmethod) else "staticmethod"
                 yield name, value, label
         elif inspect.isfunction(value) and value.__module__.startswith("scimkit"):
-            yield name, value, "method"
+            yield name, value, "async" if inspect.iscoroutinefunction(value) else "method"
 
 
 def constants(cls: type) -> list[tuple[str, object]]:
@@ -265,7 +265,7 @@ def describe_member(cls: type, name: str, member: object, kind: str) -> list[str
         shown = "" if returns is inspect.Signature.empty else f": {_annotation(returns)}"
         lines += [fence(f"property {name}{shown}"), ""]
     else:
-        prefix = f"{kind} {name}" if kind != "method" else name
+        prefix = f"{kind} {name}" if kind != "method" else name  # `async read_user(...)`
         signature = inspect.signature(function)
         lines += [fence(render_signature(prefix, signature, drop_first=kind != "staticmethod")), ""]
     doc = own_doc(function)

@@ -190,6 +190,7 @@ class SCIMClient:
             raise TypeError("max_connections must be an int")
         if max_connections < 1:
             raise ValueError(f"max_connections must be at least 1, not {max_connections}")
+        self.max_connections = max_connections
         self.keep_alive = bool(keep_alive)
         self._transport: Transport = Transport(
             connect_timeout=connect,
