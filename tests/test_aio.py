@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import gc
 import inspect
 import threading
 import typing
@@ -376,6 +377,31 @@ def test_a_cancelled_call_already_running_completes_in_its_thread(server: SCIMSe
     run(scenario())
     assert [r.method for r in server.requests] == ["POST"]
     assert [u["userName"] for u in server.resources("Users")] == ["late"]
+
+
+def test_aclose_waits_for_a_cancelled_call_that_fails_and_reports_nothing(
+    server: SCIMServer,
+) -> None:
+    gate = GateToken(server.token)
+    reported: list[dict[str, Any]] = []
+
+    async def scenario() -> None:
+        asyncio.get_running_loop().set_exception_handler(
+            lambda _, context: reported.append(context)
+        )
+        client = AsyncSCIMClient(server.url, token=gate, raise_errors=True)
+        task = asyncio.create_task(client.read_user("missing"))
+        assert await asyncio.to_thread(gate.entered.wait, HANG)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        gate.release.set()
+        await client.aclose()  # the NotFound raised in the thread is nobody's to see
+        gc.collect()
+
+    run(scenario())
+    assert [r.path.rsplit("/", 1)[-1] for r in server.requests] == ["missing"]
+    assert reported == []
 
 
 def test_context_variables_of_the_caller_reach_the_thread(server: SCIMServer) -> None:

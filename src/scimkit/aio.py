@@ -169,9 +169,19 @@ class AsyncSCIMClient:
             return
         self._closed = True
         with self._pending_lock:
-            pending = list(self._pending)
-        if pending:
-            await asyncio.wait([asyncio.wrap_future(future) for future in pending])
+            waiters = [asyncio.wrap_future(future) for future in self._pending]
+        try:
+            if waiters:
+                await asyncio.wait(waiters)
+        except BaseException:
+            # aclose() itself was cancelled: let the threads end on their own.
+            self._executor.shutdown(wait=False)
+            self._client.close()
+            raise
+        for waiter in waiters:
+            # Their callers saw these outcomes, or gave up on them: none is "never retrieved".
+            if not waiter.cancelled():
+                waiter.exception()
         # Nothing is running now, so the threads exit at once and joining them is quick.
         self._executor.shutdown(wait=True)
         self._client.close()
