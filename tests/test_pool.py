@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import ssl
 import threading
 from collections.abc import Iterator
 
@@ -11,7 +13,7 @@ from scimkit import RemoteProtocolError, SCIMClient, TLSError, User
 from scimkit.testing import Fault, SCIMServer
 
 from .checks import resource_id
-from .tls import client_context, server_context
+from .tls import CERT, client_context, server_context
 
 
 def test_calls_reuse_one_connection(client: SCIMClient, server: SCIMServer) -> None:
@@ -130,6 +132,57 @@ def test_https_with_an_untrusted_certificate_fails_verification(tls_server: SCIM
         client.search_users()
     assert info.value.request_sent is False
     assert "CERTIFICATE_VERIFY_FAILED" in str(info.value)
+
+
+class ClientCertificateServer:
+    """A TLS 1.3 server that requires a client certificate, and says so with an alert.
+
+    It reads what the client sent before closing, so that the close is clean and the alert
+    reaches the client instead of being discarded by a reset.
+    """
+
+    def __init__(self) -> None:
+        self.context = server_context()
+        self.context.minimum_version = ssl.TLSVersion.TLSv1_3
+        self.context.verify_mode = ssl.CERT_REQUIRED
+        self.context.load_verify_locations(cafile=str(CERT))
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"https://127.0.0.1:{self.listener.getsockname()[1]}/scim/v2"
+        self.refusals: list[str] = []
+        self.thread = threading.Thread(target=self._serve_one, daemon=True)
+        self.thread.start()
+
+    def _serve_one(self) -> None:
+        conn, _ = self.listener.accept()
+        tls = self.context.wrap_socket(conn, server_side=True, do_handshake_on_connect=False)
+        try:
+            tls.do_handshake()
+        except ssl.SSLError as exc:
+            self.refusals.append(exc.reason or "")
+        raw = socket.socket(fileno=tls.detach())
+        raw.settimeout(5)
+        with raw:
+            while raw.recv(65536):
+                pass
+
+    def close(self) -> None:
+        self.listener.close()
+        self.thread.join(5)
+
+
+def test_a_server_that_requires_a_client_certificate_gives_a_tls_error_saying_so() -> None:
+    peer = ClientCertificateServer()
+    try:
+        client = SCIMClient(peer.url, token="t", ssl=client_context())
+        with client, pytest.raises(TLSError) as info:
+            client.search_users()
+    finally:
+        peer.close()
+    assert peer.refusals == ["PEER_DID_NOT_RETURN_A_CERTIFICATE"]
+    assert "CERTIFICATE_REQUIRED" in str(info.value)
+    assert "load_cert_chain" in str(info.value)
+    # The client finished its handshake and sent the request before the server refused.
+    assert info.value.request_sent is None
 
 
 def test_https_without_keep_alive(tls_server: SCIMServer) -> None:

@@ -316,6 +316,8 @@ class Transport:
                 url=url,
                 request_sent=None,
             ) from exc
+        except ssl.SSLError as exc:
+            raise self._tls_failure_after_sending(exc, method, url) from exc
         except OSError as exc:
             raise RemoteProtocolError(
                 f"the connection failed while waiting for the answer: {_reason(exc)}",
@@ -331,6 +333,36 @@ class Transport:
                 request_sent=True,
             ) from exc
         return HttpResponse(status_code=status, headers=headers, body=body)
+
+    def _tls_failure_after_sending(
+        self, exc: ssl.SSLError, method: str, url: str
+    ) -> TransportError:
+        """A TLS error once the request went out: an alert from the server, or a cut.
+
+        With TLS 1.3 the server checks a client certificate after the client has finished
+        its handshake, so a missing or refused certificate is first seen here, as an alert.
+        """
+        text = _reason(exc)
+        if isinstance(exc, (ssl.SSLEOFError, ssl.SSLZeroReturnError)):
+            # The connection ended without a TLS alert saying why: a dropped connection.
+            return RemoteProtocolError(
+                f"the connection failed while waiting for the answer: {text}",
+                method=method,
+                url=url,
+                request_sent=None,
+            )
+        hint = ""
+        if "CERTIFICATE_REQUIRED" in text.upper():
+            hint = (
+                "; the server requires a client certificate: load one into the ssl context "
+                "(context.load_cert_chain(certfile, keyfile))"
+            )
+        return TLSError(
+            f"TLS failed after the request was sent: {text}{hint}",
+            method=method,
+            url=url,
+            request_sent=None,
+        )
 
     def _connect_failure(
         self, reason: str | BaseException, method: str, url: str
