@@ -140,6 +140,23 @@ def test_explicit_proxy_sends_basic_credentials_only_to_the_proxy(
     assert "Proxy-Authorization" not in server.requests[-1].headers
     assert "pr0xy-pw" not in repr(client)
     assert "pr0xy-pw" not in caplog.text and "b3BzOnByMHh5LXB3" not in caplog.text
+    # The client shows the proxy it uses without the password, even among its attributes.
+    assert client.proxy == f"http://[secure]@{host}"
+    assert "pr0xy-pw" not in repr(vars(client))
+
+
+@pytest.mark.parametrize(
+    ("given", "shown"),
+    [
+        ("ops:pw@proxy.example:3128", "http://[secure]@proxy.example:3128"),
+        ("http://proxy.example:3128", "http://proxy.example:3128"),
+        ("", ""),
+        (None, None),
+    ],
+)
+def test_client_proxy_is_shown_without_credentials(given: str | None, shown: str | None) -> None:
+    client = SCIMClient("https://scim.example.com/scim/v2", token="t", proxy=given)
+    assert client.proxy == shown
 
 
 def test_empty_proxy_argument_ignores_the_environment(
@@ -213,3 +230,22 @@ def test_https_proxy_from_the_environment(
         with SCIMClient(origin.url, token=origin.token, ssl=client_context()) as client:
             assert client.search_users().ok
         assert proxy.seen and proxy.seen[0][0].startswith("CONNECT 127.0.0.1:")
+
+
+@pytest.mark.parametrize("variable", ["HTTPS_PROXY", "https_proxy"])
+def test_an_unusable_proxy_from_the_environment_is_refused_when_the_client_is_made(
+    variable: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HTTPS_PROXY", raising=False)
+    monkeypatch.delenv("https_proxy", raising=False)
+    monkeypatch.setenv(variable, "https://ops:pr0xy-pw@proxy.example:3128")
+    with pytest.raises(ValueError, match=f"the {variable} environment variable") as info:
+        SCIMClient("https://scim.example.com/scim/v2", token="t")
+    assert "http://" in str(info.value) and 'proxy=""' in str(info.value)
+    assert "pr0xy-pw" not in str(info.value)
+    # Hosts it would not be used for, and clients told to ignore it, are made as usual.
+    monkeypatch.setenv("NO_PROXY", "scim.example.com")
+    assert SCIMClient("https://scim.example.com/scim/v2", token="t").proxy is None
+    monkeypatch.delenv("NO_PROXY")
+    assert SCIMClient("https://scim.example.com/scim/v2", token="t", proxy="").proxy == ""
+    assert SCIMClient("http://scim.example.com/scim/v2", token="t").proxy is None

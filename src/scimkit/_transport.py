@@ -47,7 +47,7 @@ from .retry import RetryHandler, RetryState
 from .retry.request import HttpRequest
 from .retry.response import HttpResponse
 
-__all__ = ["Transport", "redact_url", "select_proxy"]
+__all__ = ["Transport", "redact_proxy", "redact_url", "select_proxy", "validate_proxy"]
 
 # Whatever the handlers say, one call never makes more attempts than this.
 MAX_ATTEMPTS = 100
@@ -185,6 +185,19 @@ def validate_proxy(proxy: object) -> str | None:
     return proxy
 
 
+def redact_proxy(proxy: str | None) -> str | None:
+    """The proxy URL to show: `http://[secure]@host:port` when it holds credentials."""
+    if not proxy:
+        return proxy
+    return redact_url(proxy if "://" in proxy else "http://" + proxy)
+
+
+def _proxy_variable(url: str, environ: Mapping[str, str]) -> str:
+    """The name of the environment variable `select_proxy` read for `url`."""
+    name = f"{urllib.parse.urlsplit(url).scheme.lower()}_proxy"
+    return name if environ.get(name) else name.upper()
+
+
 def _reason(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     return text
@@ -209,7 +222,8 @@ class Transport:
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.ssl_context = ssl_context
-        self.proxy = proxy
+        # Only here, never on the client, is the proxy URL kept with its credentials.
+        self._proxy = proxy
         self.logger = logger
         self.keep_alive = keep_alive
         self.deadline = deadline
@@ -239,8 +253,38 @@ class Transport:
         self.opener = opener
         # Read once: a long-running script keeps the proxy it started with.
         self._environ = dict(os.environ)
-        # scheme://host:port -> (proxy URL or None, host name as urllib's origin_req_host)
-        self._proxy_for_origin: dict[str, tuple[str | None, str]] = {}
+        # scheme://host:port -> (proxy (scheme, host:port, Proxy-Authorization) or None,
+        # host name as urllib's origin_req_host)
+        self._route_for_origin: dict[str, tuple[tuple[str, str, str | None] | None, str]] = {}
+
+    def check_route(self, url: str) -> None:
+        """Refuse now, not at the first call, a proxy from the environment that cannot work.
+
+        Every call to `url`'s origin would fail the same way, so the client is not built.
+        """
+        if self._proxy is not None:
+            return  # the proxy argument was checked when it was given
+        try:
+            self._route(url)
+        except ValueError as exc:
+            variable = _proxy_variable(url, self._environ)
+            raise ValueError(
+                f"the {variable} environment variable is not a usable proxy: {exc}; "
+                f'pass proxy=... to use another, or proxy="" to connect directly'
+            ) from None
+
+    def _route(self, url: str) -> tuple[tuple[str, str, str | None] | None, str]:
+        origin = url.split("/", 3)[:3]
+        key = origin[0] + "//" + origin[2] if len(origin) == 3 else url
+        try:
+            return self._route_for_origin[key]
+        except KeyError:
+            pass
+        proxy = select_proxy(url, self._proxy, self._environ)
+        host = (urllib.parse.urlsplit(url).hostname or "").lower()
+        route = (_proxy_parts(proxy) if proxy else None, host)
+        self._route_for_origin[key] = route
+        return route
 
     def close(self) -> None:
         """Close the kept-alive connections."""
@@ -249,20 +293,13 @@ class Transport:
     # -- one attempt ----------------------------------------------------------------------
 
     def _urllib_request(self, request: HttpRequest) -> urllib.request.Request:
-        origin = request.url.split("/", 3)[:3]
-        key = origin[0] + "//" + origin[2] if len(origin) == 3 else request.url
-        try:
-            proxy, host = self._proxy_for_origin[key]
-        except KeyError:
-            proxy = select_proxy(request.url, self.proxy, self._environ)
-            host = (urllib.parse.urlsplit(request.url).hostname or "").lower()
-            self._proxy_for_origin[key] = (proxy, host)
+        proxy, host = self._route(request.url)
         # Giving the origin host saves urllib a second parse of the URL on every call.
         req = WireRequest(request.url, request.body, request.headers, request.method, host)
         if not self.keep_alive:
             req.add_unredirected_header("Connection", "close")
-        if proxy:
-            scheme, hostport, auth = _proxy_parts(proxy)
+        if proxy is not None:
+            scheme, hostport, auth = proxy
             if auth:
                 req.add_unredirected_header("Proxy-Authorization", auth)
             req.set_proxy(hostport, scheme)

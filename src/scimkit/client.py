@@ -11,7 +11,7 @@ from . import _request, _schemas
 from ._bulk import resolve_bulk_ids
 from ._headers import Headers
 from ._request import Dialect, Token
-from ._transport import Transport, redact_url, validate_proxy
+from ._transport import Transport, redact_proxy, redact_url, validate_proxy
 from .discovery import Discovery
 from .errors import TransportError
 from .models import (
@@ -151,7 +151,9 @@ class SCIMClient:
         if ssl is not None and not isinstance(ssl, ssl_module.SSLContext):
             raise TypeError(f"ssl must be an ssl.SSLContext, not {type(ssl).__name__}")
         self.ssl = ssl if ssl is not None else ssl_module.create_default_context()
-        self.proxy = validate_proxy(proxy)
+        proxy = validate_proxy(proxy)
+        #: The proxy URL, with any `user:password@` shown as `[secure]@`.
+        self.proxy = redact_proxy(proxy)
         if logger is not None and not isinstance(logger, logging.Logger):
             raise TypeError("logger must be a logging.Logger")
         self.logger = logger or logging.getLogger("scimkit")
@@ -198,11 +200,12 @@ class SCIMClient:
             max_response_bytes=max_response_bytes,
             deadline=self.deadline,
             ssl_context=self.ssl,
-            proxy=self.proxy,
+            proxy=proxy,
             logger=self.logger,
             keep_alive=self.keep_alive,
             max_connections=max_connections,
         )
+        self._transport.check_route(self.base_url)
 
     @classmethod
     def for_wsgi(
