@@ -91,9 +91,9 @@ def run(argv: Sequence[str] | None, console: Console) -> int:
         except CommandFailed as exc:
             return _fail(session, exc, EXIT_REFUSED, f"scimkit: {exc}")
         except SCIMResponseError as exc:
-            return _fail(session, exc, EXIT_REFUSED, describe_refusal(exc))
+            return _fail(session, exc, EXIT_REFUSED, _describe_refusal(exc))
         except TransportError as exc:
-            return _fail(session, exc, EXIT_NETWORK, describe_network_error(exc))
+            return _fail(session, exc, EXIT_NETWORK, _describe_network_error(exc))
         except ValueError as exc:
             # The library refuses a bad argument (a filter, a path, an id) before sending.
             return _fail(session, exc, EXIT_USAGE, f"scimkit: error: {exc}")
@@ -112,7 +112,7 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def describe_refusal(error: SCIMResponseError) -> str:
+def _describe_refusal(error: SCIMResponseError) -> str:
     """`scimkit: the server refused: HTTP 409 Conflict, scimType uniqueness: <detail>
     (POST <url>)`."""
     try:
@@ -129,7 +129,7 @@ def describe_refusal(error: SCIMResponseError) -> str:
     return text
 
 
-def describe_network_error(error: TransportError) -> str:
+def _describe_network_error(error: TransportError) -> str:
     """`scimkit: network error (ConnectError): <what> (GET <url>)`, and whether a write may
     have happened anyway."""
     text = f"scimkit: network error ({type(error).__name__}): {_one_line(str(error))}"

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from _typeshed import OptExcInfo
     from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
 
-__all__ = ["WSGIHandler"]
+__all__ = ["WSGIHandler", "WSGIResponse"]
 
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 # PEP 3333: these two come without the HTTP_ prefix; the framing headers are replaced by
@@ -74,13 +74,16 @@ class WSGIResponse:
 
     @property
     def msg(self) -> http.client.HTTPMessage:
+        """The headers, under the name `http.client.HTTPResponse` also gives them."""
         return self.headers
 
     @property
     def code(self) -> int:
+        """The status code, as urllib's `addinfourl.code`."""
         return self.status
 
     def read(self, amt: int | None = None) -> bytes:
+        """The next `amt` bytes of the body, or all that is left."""
         if amt is None or amt < 0:
             data, self._body = self._body, b""
         else:
@@ -88,19 +91,24 @@ class WSGIResponse:
         return data
 
     def getcode(self) -> int:
+        """The status code."""
         return self.status
 
     def geturl(self) -> str:
+        """The URL that was requested."""
         return self.url
 
     def info(self) -> http.client.HTTPMessage:
+        """The headers."""
         return self.headers
 
     def getheader(self, name: str, default: str | None = None) -> str | None:
+        """The values of header `name` joined by `, `, or `default` if it is absent."""
         values = self.headers.get_all(name)
         return default if not values else ", ".join(values)
 
     def close(self) -> None:
+        """Drop what is left of the body."""
         self._body = b""
 
     def __enter__(self) -> WSGIResponse:
