@@ -13,7 +13,7 @@ import gc
 import inspect
 import threading
 import typing
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine
 from typing import Any, Callable, TypeVar
 
 import pytest
@@ -55,6 +55,11 @@ def run(scenario: Coroutine[Any, Any, T]) -> T:
 
 def open_client(server: SCIMServer, **kwargs: Any) -> AsyncSCIMClient:
     return AsyncSCIMClient(server.url, token=server.token, **kwargs)
+
+
+async def next_item(items: AsyncIterator[T]) -> T:
+    """One step of `async for`, as a coroutine a task can run (`anext` is Python 3.10+)."""
+    return await items.__anext__()
 
 
 def add_users(server: SCIMServer, count: int) -> None:
@@ -460,6 +465,54 @@ def test_stopping_early_leaves_later_pages_unfetched(server: SCIMServer) -> None
     assert len(run(scenario())) == 3
     assert len(server.requests) == 1
     assert server.requests[0].query["filter"] == ['userName sw "u"']
+
+
+def test_a_page_fetch_cancelled_while_running_is_picked_up_by_the_next_step(
+    server: SCIMServer,
+) -> None:
+    """Cancelling `async for` mid-fetch loses no user and never runs two fetches at once."""
+    add_users(server, 25)
+    gate = GateToken(server.token)
+
+    async def scenario() -> list[str | None]:
+        async with AsyncSCIMClient(server.url, token=gate, max_workers=2) as client:
+            users = client.iter_users(page_size=10, sort_by="userName")
+            step = asyncio.create_task(next_item(users))
+            assert await asyncio.to_thread(gate.entered.wait, HANG)
+            step.cancel()  # the first page's request is running in its thread
+            with pytest.raises(asyncio.CancelledError):
+                await step
+            resumed = asyncio.create_task(next_item(users))
+            await asyncio.sleep(0)
+            gate.release.set()
+            first = await resumed
+            return [first.user_name] + [user.user_name async for user in users]
+
+    assert run(scenario()) == [f"u{n:02d}" for n in range(25)]
+    assert [r.query["startIndex"] for r in server.requests] == [["1"], ["11"], ["21"]]
+
+
+def test_a_page_fetch_cancelled_before_it_started_is_never_sent(server: SCIMServer) -> None:
+    add_users(server, 5)
+    gate = GateToken(server.token)
+
+    async def scenario() -> list[str | None]:
+        async with AsyncSCIMClient(server.url, token=gate, max_workers=1) as client:
+            busy = asyncio.create_task(client.search_users(count=1))
+            assert await asyncio.to_thread(gate.entered.wait, HANG)
+            users = client.iter_users(page_size=10)
+            step = asyncio.create_task(next_item(users))
+            await asyncio.sleep(0)  # its fetch waits behind the busy call
+            step.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await step
+            gate.release.set()
+            assert (await busy).ok
+            assert len(server.requests) == 1  # the cancelled fetch was dropped
+            return [user.user_name async for user in users]
+
+    assert run(scenario()) == [f"u{n:02d}" for n in range(5)]
+    assert len(server.requests) == 2
 
 
 @pytest.mark.parametrize("how", ["iter_groups", "iter_resources class", "iter_resources str"])

@@ -837,6 +837,10 @@ class _Pages(Generic[T]):
     so a batch of `page_size` items is one request to a server that honours `count`; a
     server that sends shorter pages is asked as many times as it takes to fill the batch.
     Only one batch is held at a time.
+
+    Cancelling a step while its batch is being fetched does not lose the batch: the fetch
+    goes on in its thread and the next step waits for it rather than starting another (two
+    threads must never drive the sync iterator at once). A fetch not yet started is dropped.
     """
 
     def __init__(self, client: AsyncSCIMClient, items: Iterator[T], page_size: int) -> None:
@@ -845,6 +849,7 @@ class _Pages(Generic[T]):
         self._page_size = page_size
         self._buffer: deque[T] = deque()
         self._exhausted = False
+        self._fetch: concurrent.futures.Future[list[T]] | None = None
 
     def __aiter__(self) -> _Pages[T]:
         return self
@@ -853,13 +858,38 @@ class _Pages(Generic[T]):
         if not self._buffer:
             if self._exhausted:
                 raise StopAsyncIteration
-            batch = await self._client._run(_take, self._items, self._page_size)
+            batch = await self._next_batch()
             # A short batch means the sync iterator ended: no need for another trip.
             self._exhausted = len(batch) < self._page_size
             if not batch:
                 raise StopAsyncIteration
             self._buffer.extend(batch)
         return self._buffer.popleft()
+
+    async def _next_batch(self) -> list[T]:
+        fetch = self._fetch
+        if fetch is None:
+            fetch = self._fetch = self._client._submit(_take, self._items, self._page_size)
+        waiter = asyncio.wrap_future(fetch)
+        # Whoever waits for the batch sees its error; a waiter given up on reports nothing.
+        waiter.add_done_callback(_consume)
+        try:
+            # shield: cancelling this step must not cancel the shared fetch by itself.
+            batch = await asyncio.shield(waiter)
+        except asyncio.CancelledError:
+            if fetch.cancel():  # still queued: never sent
+                self._fetch = None
+            raise
+        except BaseException:
+            self._fetch = None
+            raise
+        self._fetch = None
+        return batch
+
+
+def _consume(waiter: asyncio.Future[Any]) -> None:
+    if not waiter.cancelled():
+        waiter.exception()
 
 
 def _take(items: Iterator[T], count: int) -> list[T]:
