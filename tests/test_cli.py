@@ -744,7 +744,18 @@ def test_python_m_scimkit_exit_codes_in_a_real_process(scim: SCIMServer) -> None
         assert "Traceback" not in done.stderr
 
 
-def test_serve_runs_a_server_the_cli_can_use_until_interrupted() -> None:
+# Starts the rest of its command line with SIGINT ignored, as a shell without job control
+# (`sh -c 'scimkit serve &'`, a CI step run beside others) starts a background command.
+SIGINT_IGNORED = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
+)
+
+
+@pytest.mark.parametrize(
+    "launcher", [[], ["-c", SIGINT_IGNORED]], ids=["sigint-default", "sigint-ignored-at-start"]
+)
+def test_serve_runs_a_server_the_cli_can_use_until_interrupted(launcher: list[str]) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -752,6 +763,7 @@ def test_serve_runs_a_server_the_cli_can_use_until_interrupted() -> None:
     process = subprocess.Popen(
         [
             sys.executable,
+            *launcher,
             "-m",
             "scimkit",
             "serve",

@@ -7,9 +7,12 @@ Each takes a `Session` and returns the exit code. A refusal from the server is r
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
+import threading
 import urllib.parse
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from http import HTTPStatus
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Callable
@@ -705,29 +708,53 @@ def serve(session: Session) -> int:
         server.token = None
     elif from_env:
         server.token = from_env
-    try:
-        server.start()
-    except OSError as exc:
-        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
-    out = console.stdout
-    try:
-        _seed(server, args.seed_users)
-        print(f"SCIM {args.scim_version} server at {server.url}", file=out, flush=True)
-        if server.token is None:
-            print("no token needed (--no-auth); clients pass --no-token", file=out, flush=True)
-        elif from_env:
-            print(f"bearer token: the value of ${args.serve_token_env}", file=out, flush=True)
-        else:
-            # The local server's own throwaway token: printing it is how a person uses it.
-            print(f"bearer token: {server.token}", file=out, flush=True)
-        print("press Ctrl+C to stop", file=out, flush=True)
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
+    # Before `start()`: whoever reads the first line may interrupt us straight away.
+    with _interrupted_by_sigint():
+        try:
+            server.start()
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+        out = console.stdout
+        try:
+            _seed(server, args.seed_users)
+            print(f"SCIM {args.scim_version} server at {server.url}", file=out, flush=True)
+            if server.token is None:
+                print("no token needed (--no-auth); clients pass --no-token", file=out, flush=True)
+            elif from_env:
+                print(f"bearer token: the value of ${args.serve_token_env}", file=out, flush=True)
+            else:
+                # The local server's own throwaway token: printing it is how a person uses it.
+                print(f"bearer token: {server.token}", file=out, flush=True)
+            print("press Ctrl+C to stop", file=out, flush=True)
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.stop()
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _interrupted_by_sigint() -> Iterator[None]:
+    """SIGINT raises `KeyboardInterrupt` inside the block, even when this process was started
+    with SIGINT ignored.
+
+    A shell without job control (`sh -c '... &'`, a CI script that runs jobs side by side)
+    starts a background command with SIGINT ignored (POSIX 2.11, "Signals and Error
+    Handling"); Python then installs no handler, so `kill -INT` and Ctrl+C did nothing and
+    `serve` ran forever. A handler the program itself installed is left alone, and so is
+    everything outside the main thread, where Python runs no signal handlers."""
+    previous = signal.getsignal(signal.SIGINT)
+    if callable(previous) or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _seed(server: SCIMServer, count: int) -> None:
