@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from scimkit import SCIMClient, User
+from scimkit import ProxyError, SCIMClient, User
 from scimkit._transport import redact_url, select_proxy
 from scimkit.testing import SCIMServer
 
@@ -220,6 +220,47 @@ def test_https_goes_through_a_connect_tunnel_with_proxy_credentials(
         assert proxy.seen == [(f"CONNECT 127.0.0.1:{port}", "Basic b3BzOnByMHh5LXB3")]
         assert all("Proxy-Authorization" not in r.headers for r in origin.requests)
     assert "pr0xy-pw" not in caplog.text
+
+
+def test_a_refused_tunnel_is_a_proxy_error_and_its_connection_is_closed_at_once() -> None:
+    # Before Python 3.11.4, http.client left the proxy's answer to CONNECT open, and with it
+    # the socket, until the garbage collector ran (CPython gh-103472). The proxy sees the
+    # connection end while the error, and everything it refers to, is still alive.
+    listener = socket.create_server(("127.0.0.1", 0))
+    seen: list[bytes] = []
+
+    def refuse() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.settimeout(5)
+            head = b""
+            while b"\r\n\r\n" not in head:
+                head += conn.recv(4096)
+            seen.append(head)
+            conn.sendall(
+                b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+                b"Proxy-Authenticate: Basic\r\nContent-Length: 0\r\n\r\n"
+            )
+            try:
+                seen.append(conn.recv(4096))  # b"" once the client has closed its end
+            except socket.timeout:
+                seen.append(b"still open after 5 seconds")
+
+    thread = threading.Thread(target=refuse, daemon=True)
+    thread.start()
+    with listener:
+        client = SCIMClient(
+            "https://scim.invalid/scim/v2",
+            token="t",
+            proxy=f"http://127.0.0.1:{listener.getsockname()[1]}",
+        )
+        with pytest.raises(ProxyError, match="407") as info:
+            client.search_users()
+        thread.join(10)
+        assert info.value.request_sent is False
+        assert seen[0].startswith(b"CONNECT scim.invalid:443 ")
+        assert seen[1:] == [b""]
+        client.close()
 
 
 def test_https_proxy_from_the_environment(

@@ -569,6 +569,35 @@ class PooledHTTPHandler(_PooledHandler, urllib.request.HTTPHandler):
         return self._exchange(req, "http")
 
 
+class _HTTPSConnection(http.client.HTTPSConnection):
+    """An `HTTPSConnection` that closes the proxy's answer to its CONNECT, on every Python.
+
+    Before Python 3.11.4 (CPython gh-103472) `_tunnel` leaves the reader of that answer open.
+    When the proxy refuses the tunnel, http.client closes the socket, but the reader still
+    holds its descriptor until the garbage collector finds it: a connection to the proxy that
+    stays open for a while after the `ProxyError`, and a `ResourceWarning`. This can go when
+    scimkit requires 3.11.4.
+    """
+
+    response_class = _LeanResponse
+
+    def _tunnel(self) -> None:
+        answers: list[http.client.HTTPResponse] = []
+
+        def answer(sock: socket.socket, *args: Any, **kwargs: Any) -> http.client.HTTPResponse:
+            made = _LeanResponse(sock, *args, **kwargs)
+            answers.append(made)
+            return made
+
+        self.response_class = answer  # type: ignore[assignment]
+        try:
+            super()._tunnel()  # type: ignore[misc]
+        finally:
+            self.response_class = _LeanResponse
+            for made in answers:
+                made.close()
+
+
 class PooledHTTPSHandler(_PooledHandler, urllib.request.HTTPSHandler):
     """`https:` through kept-alive connections (and CONNECT tunnels through a proxy)."""
 
@@ -586,11 +615,7 @@ class PooledHTTPSHandler(_PooledHandler, urllib.request.HTTPSHandler):
         self._limits(pool, connect_timeout, read_timeout, max_response_bytes)
 
     def _connection(self, req: urllib.request.Request) -> http.client.HTTPConnection:
-        conn = http.client.HTTPSConnection(
-            req.host, timeout=self.connect_timeout, context=self.context
-        )
-        conn.response_class = _LeanResponse
-        return conn
+        return _HTTPSConnection(req.host, timeout=self.connect_timeout, context=self.context)
 
     def https_open(self, req: urllib.request.Request) -> Any:
         return self._exchange(req, "https")
