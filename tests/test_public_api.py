@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import pkgutil
+import sys
 
 import pytest
 
@@ -87,7 +88,9 @@ def test_version_is_the_installed_distributions() -> None:
 
 
 def test_the_pytest_plugin_is_registered_under_pytest11() -> None:
-    from importlib.metadata import entry_points
-
-    plugins = {e.name: e.value for e in entry_points(group="pytest11")}
+    if sys.version_info >= (3, 10):
+        registered = importlib.metadata.entry_points(group="pytest11")
+    else:  # 3.9: a dict of every group's entry points, no `group=` selection
+        registered = importlib.metadata.entry_points().get("pytest11", [])
+    plugins = {e.name: e.value for e in registered}
     assert plugins.get("scimkit") == "scimkit.testing.pytest_plugin"
