@@ -412,7 +412,7 @@ def write(out_dir: Path) -> list[Path]:
     written = []
     for file_name, text in sorted(content.items()):
         path = out_dir / file_name
-        path.write_text(text, encoding="utf-8", newline="\n")
+        path.write_bytes(text.encode("utf-8"))  # "\n" line ends on every system
         written.append(path)
     return written
 
