@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import sys
+import typing
 from typing import Any
 
 import pytest
 
+import scimkit.models
 from scimkit import (
     EnterpriseManager,
     EnterpriseUser,
@@ -21,7 +24,7 @@ from scimkit import (
     UserName,
 )
 from scimkit.models import ErrorMessage, ListResponse
-from scimkit.models._base import camel_case, snake_case
+from scimkit.models._base import SCIMModel, camel_case, snake_case
 
 
 @pytest.mark.parametrize(
@@ -322,3 +325,20 @@ def test_error_message_offers_slack_names() -> None:
 def test_list_response_reads_resources_key() -> None:
     page = ListResponse.from_dict({"totalResults": 2, "Resources": [{"id": "1"}]})
     assert page.total_results == 2 and page.resources == [{"id": "1"}]
+
+
+@pytest.mark.skipif(
+    sys.version_info < (3, 10),
+    reason="the models' annotations are PEP 604 (`str | None`): evaluable at run time on 3.10+",
+)
+def test_every_public_models_annotations_evaluate() -> None:
+    models = [
+        value
+        for name in scimkit.models.__all__
+        if isinstance(value := getattr(scimkit.models, name), type) and issubclass(value, SCIMModel)
+    ]
+    assert User in models and len(models) > 20
+    for model in models:
+        hints = typing.get_type_hints(model)
+        unannotated = sorted(set(model._attributes) - set(hints))
+        assert not unannotated, f"{model.__name__}: attribute() without annotation {unannotated}"
