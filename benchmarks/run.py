@@ -441,7 +441,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  json.loads alone          {loads_ms:7.2f} ms")
     parse_ratio = users_ms / loads_ms
     print(
-        f"  body -> list[User]        {users_ms:7.2f} ms  ({parse_ratio:.2f}x json.loads; target <= 2.5x)"
+        f"  body -> list[User]        {users_ms:7.2f} ms"
+        f"  ({parse_ratio:.2f}x json.loads; target <= 2.5x)"
     )
 
     print("\n4. peak traced memory while iterating users (iter_users, page_size=1000)")
