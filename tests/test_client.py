@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import ssl
+from typing import Callable
 
 import pytest
 
@@ -315,6 +316,38 @@ def test_bad_constructor_arguments_fail_fast_naming_them(
     with pytest.raises(error, match=name):
         # Values of the wrong type are part of the table: they must be refused at run time.
         SCIMClient("https://example.com/scim/v2", **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad_id", ["a\r\nX-Evil: 1", "line\n", "nul\0"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c, i: c.read_user(i),
+        lambda c, i: c.patch_user(i, User(active=False)),
+        lambda c, i: c.delete_user(i),
+        lambda c, i: c.update_user(User(id=i, user_name="x")),
+        lambda c, i: c.read_group(i),
+        lambda c, i: c.delete_group(i),
+        lambda c, i: c.read(User, i),
+        lambda c, i: c.delete(Group, i),
+    ],
+    ids=[
+        "read_user",
+        "patch_user",
+        "delete_user",
+        "update_user",
+        "read_group",
+        "delete_group",
+        "read",
+        "delete",
+    ],
+)
+def test_ids_with_cr_lf_or_nul_are_refused_before_anything_is_sent(
+    client: SCIMClient, server: SCIMServer, call: Callable[[SCIMClient, str], object], bad_id: str
+) -> None:
+    with pytest.raises(ValueError, match="must not contain CR, LF or NUL"):
+        call(client, bad_id)
+    assert server.requests == []
 
 
 def test_api_call_refuses_absolute_urls_and_bad_verbs(client: SCIMClient) -> None:

@@ -110,6 +110,10 @@ def encode_id(resource_id: object, *, argument: str = "id") -> str:
         raise ValueError(f"{argument} must not be empty")
     if _UNRESERVED.fullmatch(resource_id) and resource_id not in (".", ".."):
         return resource_id  # what quote() would return, at a fraction of its cost
+    if any(c in resource_id for c in "\r\n\0"):
+        # Encoded it would be harmless, but no server issues such an id: this is an attack
+        # or a bug (a line read with its newline), refused before anything is sent.
+        raise ValueError(f"{argument} must not contain CR, LF or NUL: {resource_id!r}")
     segment = urllib.parse.quote(resource_id, safe="")
     if segment in (".", ".."):
         segment = segment.replace(".", "%2E")
