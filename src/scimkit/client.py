@@ -84,10 +84,11 @@ class SCIMClient:
     - `raise_errors`: raise a `SCIMResponseError` for every unsuccessful response instead of
       returning it.
     - `strict`: check every success against the protocol: the status the operation may
-      return, a SCIM JSON content type and, after `discover()`, the resource against the
-      server's own schema (required attributes present, `returned: never` ones absent). A
-      departure makes the response not `ok`, its `errors.detail` saying what. By default the
-      client is lenient and never fails on what it can still read.
+      return, a SCIM JSON content type, a body where one is due, the shape of a
+      ListResponse, a resource's `id` and `schemas` and, after `discover()`, the resource
+      against the server's own schema (required attributes present, `returned: never` ones
+      absent). A departure makes the response not `ok`, its `errors.detail` saying what. By
+      default the client is lenient and never fails on what it can still read.
     - `server_profile`: write for a server that departs from RFC 7644 in a known way:
       `"entra"` (Microsoft Entra ID) removes group members by value. Slack's v1 API is
       `scim_version="1.1"`.
@@ -361,9 +362,64 @@ class SCIMClient:
             media = (content_type or "").split(";")[0].strip().lower()
             if media not in ("application/scim+json", "application/json"):
                 problems.append(f"Content-Type {content_type!r} is not SCIM JSON (RFC 7644 §3.1)")
+        carries_body = isinstance(
+            response,
+            (
+                ResourceResponse,
+                SearchResponse,
+                ServiceProviderConfigResponse,
+                ResourceTypesResponse,
+                SchemasResponse,
+            ),
+        )
+        if carries_body and status in (200, 201) and response.errors is None:
+            if not response.raw_body.strip():
+                problems.append(f"the {status} answer has no body, where RFC 7644 returns one")
+            elif isinstance(response, SearchResponse):
+                problems.extend(self._list_problems(response.body))
+            elif isinstance(response, ResourceResponse):
+                problems.extend(self._resource_problems(response.body))
         if isinstance(response, ResourceResponse) and response.body and self._discovery:
             problems.extend(self._schema_problems(response.body, response.resource_class, narrowed))
         return "; ".join(problems) or None
+
+    def _list_problems(self, body: Mapping[str, Any]) -> list[str]:
+        """A ListResponse's shape (RFC 7644 §3.4.2)."""
+        problems = []
+        total = body.get("totalResults")
+        if total is None:
+            problems.append("totalResults is missing from the ListResponse")
+        elif isinstance(total, bool) or not isinstance(total, int) or total < 0:
+            problems.append(f"totalResults is not a non-negative integer: {total!r}")
+        for name in ("startIndex", "itemsPerPage"):
+            value = body.get(name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                problems.append(f"{name} is not an integer: {value!r}")
+        found = body.get("Resources")
+        if found is None:
+            if isinstance(total, int) and not isinstance(total, bool) and total > 0:
+                problems.append(f"Resources is missing, yet totalResults is {total}")
+        elif not isinstance(found, list):
+            problems.append(f"Resources is a JSON {type(found).__name__}, not an array")
+        elif not all(isinstance(item, dict) for item in found):
+            problems.append("Resources holds entries that are not JSON objects")
+        if not self.dialect.is_v1:
+            schemas = body.get("schemas")
+            if not isinstance(schemas, list) or _schemas.LIST_RESPONSE not in schemas:
+                problems.append(f"schemas does not name {_schemas.LIST_RESPONSE}")
+        return problems
+
+    def _resource_problems(self, body: Mapping[str, Any]) -> list[str]:
+        """What every returned resource carries (RFC 7643 §3: `id` always; 2.0: `schemas`)."""
+        problems = []
+        resource_id = body.get("id")
+        if not isinstance(resource_id, str) or not resource_id:
+            problems.append("the resource has no id (RFC 7643 §3.1: returned always)")
+        if not self.dialect.is_v1:
+            schemas = body.get("schemas")
+            if not isinstance(schemas, list) or not schemas:
+                problems.append("the resource has no schemas (RFC 7643 §3)")
+        return problems
 
     def _schema_problems(
         self, body: Mapping[str, Any], resource_class: type[Resource], narrowed: bool = False
