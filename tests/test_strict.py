@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import pytest
 
 from scimkit import InvalidResponse, SCIMClient, User
+from scimkit.filters import FilterSyntaxError
 from scimkit.testing import Fault, SCIMServer
 
 from .checks import error_detail
@@ -164,3 +167,31 @@ def test_a_patch_answered_with_204_and_no_body_is_ok(
     server.inject(Fault.status(204), method="PATCH")
     resp = strict.patch_user(user.id, User(title="t"))
     assert resp.ok and resp.status_code == 204 and resp.user is None
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.search_users(filter='userName eq "x'),
+        lambda c: c.search_groups(filter="displayName eq"),
+        lambda c: c.search(User, filter="(title pr", use_post=True),
+        lambda c: c.search_all(filter="title xx 1"),
+        lambda c: c.iter_users(filter='userName eq "x'),
+    ],
+    ids=["search_users", "search_groups", "search .search", "search_all", "iter_users"],
+)
+def test_strict_mode_refuses_a_filter_that_does_not_parse_before_sending(
+    strict: SCIMClient, server: SCIMServer, call: Callable[[SCIMClient], object]
+) -> None:
+    with pytest.raises(FilterSyntaxError) as info:
+        call(strict)
+    assert info.value.position >= 0 and "^" in str(info.value)
+    assert server.requests == []
+
+
+def test_lenient_mode_sends_a_filter_as_written(server: SCIMServer) -> None:
+    lenient = SCIMClient(server.url, token=server.token, retry_handlers=[])
+    resp = lenient.search_users(filter='userName eq "x')
+    assert resp.status_code == 400 and resp.errors is not None
+    assert resp.errors.scim_type == "invalidFilter"
+    assert server.requests[0].query["filter"] == ['userName eq "x']

@@ -14,6 +14,7 @@ from ._request import Dialect, Token
 from ._transport import Transport, redact_proxy, redact_url, validate_proxy
 from .discovery import Discovery
 from .errors import TransportError
+from .filters import parse_filter
 from .models import (
     BulkOperation,
     BulkOperationResult,
@@ -383,6 +384,15 @@ class SCIMClient:
             problems.extend(self._schema_problems(response.body, response.resource_class, narrowed))
         return "; ".join(problems) or None
 
+    def _check_filter(self, filter: object) -> None:
+        """Strict mode parses a filter given as text before sending it.
+
+        A syntax error raises `FilterSyntaxError` (a `ValueError`) pointing at the problem.
+        Lenient, the text goes to the server as it is, which may accept an extension.
+        """
+        if self.strict and isinstance(filter, str):
+            parse_filter(filter)
+
     def _list_problems(self, body: Mapping[str, Any]) -> list[str]:
         """A ListResponse's shape (RFC 7644 §3.4.2)."""
         problems = []
@@ -466,6 +476,7 @@ class SCIMClient:
         use_post: bool = False,
         cursor: str | None = None,
     ) -> ResponseT:
+        self._check_filter(filter)
         query = _request.query_params(
             cursor=cursor,
             filter=filter,
@@ -626,6 +637,7 @@ class SCIMClient:
         if pagination == "auto":
             pagination = "cursor" if self._prefers_cursor() else "index"
         # Check the query now, so that a bad argument fails at the call, not at first next().
+        self._check_filter(filter)
         _request.query_params(
             filter=filter,
             attributes=attributes,
