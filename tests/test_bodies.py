@@ -96,8 +96,20 @@ def test_body_cut_short_of_content_length_raises_a_protocol_error(
             b'Content-Length: 100\r\n\r\n{"a": 1'
         )
     )
-    with pytest.raises(RemoteProtocolError, match="cut short"):
+    with pytest.raises(RemoteProtocolError, match="cut short after 7 bytes"):
         bare_client.search_users()
+    # Without a size limit the body is read in one piece: the same count.
+    server.inject(
+        Fault.raw(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            b'Content-Length: 100\r\n\r\n{"a": 1'
+        )
+    )
+    unlimited = SCIMClient(
+        server.url, token=server.token, retry_handlers=[], max_response_bytes=None
+    )
+    with pytest.raises(RemoteProtocolError, match="cut short after 7 bytes"):
+        unlimited.search_users()
 
 
 def test_a_bad_status_line_raises_a_protocol_error(

@@ -350,6 +350,24 @@ def test_ids_with_cr_lf_or_nul_are_refused_before_anything_is_sent(
     assert server.requests == []
 
 
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ({"userName": "\ud800x"}, "at userName:"),
+        (User(user_name="a", emails=[UserEmail(value="b\udc00")]), "at emails[0].value:"),
+        ({"userName": "a", "x\ud800": 1}, "at the key 'x\\ud800':"),
+    ],
+    ids=["value", "nested", "key"],
+)
+def test_text_that_utf8_cannot_encode_is_refused_naming_where_it_is(
+    client: SCIMClient, server: SCIMServer, body: User | dict[str, object], where: str
+) -> None:
+    with pytest.raises(ValueError, match="lone surrogate") as info:
+        client.create_user(body)
+    assert where in str(info.value)
+    assert server.requests == []
+
+
 def test_api_call_refuses_absolute_urls_and_bad_verbs(client: SCIMClient) -> None:
     with pytest.raises(ValueError, match="path"):
         client.api_call("GET", "https://evil.example.com/steal")

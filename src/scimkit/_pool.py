@@ -67,7 +67,11 @@ def read_body(response: http.client.HTTPResponse, limit: int | None) -> bytes:
     if len(data) > limit:
         raise BodyTooLarge(limit)
     # A chunked body may end exactly at the limit: read the terminating chunk.
-    rest = response.read()
+    try:
+        rest = response.read()
+    except http.client.IncompleteRead as exc:
+        # The first read gave what had arrived; the error should count all of it.
+        raise http.client.IncompleteRead(data + exc.partial, exc.expected) from None
     if rest:
         raise BodyTooLarge(limit)
     return data

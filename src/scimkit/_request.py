@@ -250,7 +250,43 @@ def authorization(token: Token) -> str | None:
 
 def json_body(data: JSON) -> bytes:
     """Compact UTF-8 JSON, as servers expect it."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        where = _unencodable(data, "")
+        raise ValueError(
+            f"the request body holds text that is not valid Unicode (a lone surrogate) "
+            f"at {where or 'the top level'}: it cannot be sent as UTF-8"
+        ) from None
+
+
+def _unencodable(value: object, path: str) -> str | None:
+    """The JSON path of the first key or string that UTF-8 cannot encode."""
+    if isinstance(value, str):
+        return None if _encodes(value) else path or repr(value)
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            here = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and not _encodes(key):
+                return f"the key {here!r}"
+            found = _unencodable(item, here)
+            if found:
+                return found
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found = _unencodable(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _as_json(value: object, argument: str) -> JSON:
