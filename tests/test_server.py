@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import socket
 import threading
@@ -444,6 +445,18 @@ def test_stop_does_not_wait_out_a_delayed_answer() -> None:
         assert time.monotonic() - began < 5
     finally:
         conn.close()
+
+
+def test_stop_does_not_wait_out_a_trickled_answer() -> None:
+    server = SCIMServer().start()
+    server.inject(Fault.trickle(30))
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        sock.sendall(raw_request(server, "GET", "/Users"))
+        assert sock.recv(1024) == b"H"  # the first byte, then a 30 s pause
+        began = time.monotonic()
+        server.stop()
+        assert time.monotonic() - began < 5
+        assert sock.recv(1024) == b""  # closed mid-answer
 
 
 # -- auth ----------------------------------------------------------------------------------
@@ -1120,6 +1133,94 @@ def test_raw_fault_body_cut_short_of_content_length(server: SCIMServer) -> None:
     assert info.value.partial == b"0123456789"
 
 
+def raw_request(server: SCIMServer, method: str, path: str, body: Any = None) -> bytes:
+    """A request's exact bytes, for a raw socket; a body is sent as SCIM JSON."""
+    data = b"" if body is None else json.dumps(body).encode()
+    return (
+        f"{method} {server.base_path}{path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Authorization: Bearer {server.token}\r\nContent-Type: {SCIM_JSON}\r\n"
+        f"Content-Length: {len(data)}\r\n\r\n"
+    ).encode() + data
+
+
+def content_length(head: bytes) -> int:
+    """The Content-Length an answer's head (status line and headers) declares."""
+    fields = dict(line.split(b":", 1) for line in head.split(b"\r\n")[1:])
+    return int({name.lower(): value for name, value in fields.items()}[b"content-length"])
+
+
+def read_answer(sock: socket.socket, received: bytes = b"") -> tuple[bytes, bytes]:
+    """The head (without the blank line) and the Content-Length body of one answer."""
+    while b"\r\n\r\n" not in received:
+        chunk = sock.recv(65536)
+        assert chunk, f"closed after {received!r}"
+        received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    while len(body) < content_length(head):
+        chunk = sock.recv(65536)
+        assert chunk, f"closed after {head + body!r}"
+        body += chunk
+    return head, body
+
+
+def test_trickle_fault_sends_the_usual_answer_a_few_bytes_at_a_time(server: SCIMServer) -> None:
+    request = raw_request(server, "GET", "/Users")
+    server.inject(Fault.trickle(0.02, chunk=10))
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        started = time.monotonic()
+        sock.sendall(request)
+        first = sock.recv(65536)
+        head, body = read_answer(sock, first)
+        elapsed = time.monotonic() - started
+        # The same connection, kept alive, answers the next request at once and in full.
+        sock.sendall(request)
+        usual_head, usual_body = read_answer(sock)
+    assert b"\r\n\r\n" not in first  # the status line and headers trickle too
+    assert body == usual_body
+
+    def without_date(head: bytes) -> list[bytes]:
+        return [line for line in head.split(b"\r\n") if not line.startswith(b"Date:")]
+
+    assert without_date(head) == without_date(usual_head)
+    pieces = -(-(len(head) + 4 + len(body)) // 10)
+    assert elapsed >= (pieces - 1) * 0.02 * 0.9  # a pause before every piece but the first
+
+
+def test_trickle_fault_body_only_sends_the_head_at_once_after_carrying_out_the_request(
+    server: SCIMServer,
+) -> None:
+    server.inject(Fault.trickle(0.2, chunk=10, body_only=True))
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(raw_request(server, "POST", "/Users", {"userName": "slow"}))
+        first = sock.recv(65536)
+    head, blank, body = first.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 201 Created\r\n") and blank
+    assert len(body) < content_length(head)  # the body has only begun
+    assert [u["userName"] for u in server.resources("Users")] == ["slow"]
+
+
+def test_trickle_fault_with_data_trickles_those_bytes_unprocessed_then_closes(
+    server: SCIMServer,
+) -> None:
+    data = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
+    server.inject(Fault.trickle(0.01, chunk=5, data=data), method="POST")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(raw_request(server, "POST", "/Users", {"userName": "never"}))
+        received = b""
+        while chunk := sock.recv(1024):
+            received += chunk
+    assert received == data
+    assert server.resources("Users") == []
+
+
+def test_trickle_fault_needs_a_connection_under_wsgi() -> None:
+    server = SCIMServer(token=None)
+    server.inject(Fault.trickle(0.1))
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/scim/v2/Users", "wsgi.input": io.BytesIO()}
+    with pytest.raises(RuntimeError, match=r"Fault.trickle\(0.1, chunk=1\) needs a connection"):
+        server(environ, lambda status, headers, exc_info=None: lambda data: None)
+
+
 def test_body_fault_sends_a_non_json_body(server: SCIMServer) -> None:
     page = b"<html><body>502 Bad Gateway</body></html>"
     server.inject(Fault.body(page, status=502))
@@ -1141,6 +1242,13 @@ def test_body_fault_sends_a_non_json_body(server: SCIMServer) -> None:
         (lambda: Fault.raw("text"), TypeError),  # type: ignore[arg-type]
         (lambda: Fault.raw(b"x", close=1), TypeError),  # type: ignore[arg-type]
         (lambda: Fault.body("text"), TypeError),  # type: ignore[arg-type]
+        (lambda: Fault.trickle(0), ValueError),
+        (lambda: Fault.trickle(float("inf")), ValueError),
+        (lambda: Fault.trickle(0.1, chunk=0), ValueError),
+        (lambda: Fault.trickle("0.1"), TypeError),  # type: ignore[arg-type]
+        (lambda: Fault.trickle(0.1, chunk=1.5), TypeError),  # type: ignore[arg-type]
+        (lambda: Fault.trickle(0.1, body_only=1), TypeError),  # type: ignore[arg-type]
+        (lambda: Fault.trickle(0.1, data="text"), TypeError),  # type: ignore[arg-type]
     ],
 )
 def test_bad_fault_arguments_fail_fast(make: Callable[[], object], error: type[Exception]) -> None:

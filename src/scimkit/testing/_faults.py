@@ -74,9 +74,25 @@ class Fault:
 
     server.inject(Fault.status(429, headers={"Retry-After": "2"}), times=3)
     server.inject(Fault.drop(), method="GET")
+    server.inject(Fault.trickle(0.2, body_only=True))
+
+    The kinds: `status` (any answer instead), `body` (a body that is not SCIM JSON), `drop`
+    and `drop_after_processing` (no answer), `delay` (the answer, late), `raw` (exact bytes)
+    and `trickle` (the answer a few bytes at a time, a slowloris server).
     """
 
-    __slots__ = ("close", "code", "content_type", "data", "extra_headers", "kind", "seconds")
+    __slots__ = (
+        "body_only",
+        "chunk",
+        "close",
+        "code",
+        "content_type",
+        "data",
+        "extra_headers",
+        "interval",
+        "kind",
+        "seconds",
+    )
 
     def __init__(
         self,
@@ -88,9 +104,15 @@ class Fault:
         content_type: str | None = None,
         seconds: float = 0.0,
         close: bool = True,
+        interval: float = 0.0,
+        chunk: int = 1,
+        body_only: bool = False,
     ) -> None:
         self.kind = kind
         self.close = close
+        self.interval = interval
+        self.chunk = chunk
+        self.body_only = body_only
         self.code = code
         self.extra_headers = dict(extra_headers or {})
         self.data = data
@@ -159,11 +181,56 @@ class Fault:
             raise TypeError(f"close must be True or False, not {type(close).__name__}")
         return cls("raw", data=_bytes(data), close=close)
 
+    @classmethod
+    def trickle(
+        cls,
+        interval: float = 0.2,
+        *,
+        chunk: int = 1,
+        body_only: bool = False,
+        data: bytes | None = None,
+    ) -> Fault:
+        """Send the answer `chunk` bytes at a time, `interval` seconds apart (slowloris).
+
+        The request is carried out and its usual answer trickled from the first byte of the
+        status line, so the headers too are slow to arrive. With `body_only=True` the status
+        line and headers are sent at once and only the body trickles. With `interval` shorter
+        than the client's read timeout every read gets bytes in time, and only a limit on the
+        whole call (scimkit's `deadline=`) ends it.
+
+        With `data`, these exact bytes are trickled instead, the request is not carried out
+        and the connection is closed at the end (`body_only` then trickles what follows the
+        first blank line). Stopping the server cuts a trickle short and closes its connection.
+
+            Fault.trickle(0.05)                           # one byte every 50 ms, headers too
+            Fault.trickle(0.2, chunk=10, body_only=True)  # headers at once, then 10 B / 0.2 s
+        """
+        if isinstance(interval, bool) or not isinstance(interval, (int, float)):
+            raise TypeError(f"interval must be a number, not {type(interval).__name__}")
+        if not 0 < interval < float("inf"):
+            raise ValueError(f"interval must be a finite number > 0, not {interval!r}")
+        if isinstance(chunk, bool) or not isinstance(chunk, int):
+            raise TypeError(f"chunk must be an int, not {type(chunk).__name__}")
+        if chunk < 1:
+            raise ValueError(f"chunk must be at least 1, not {chunk}")
+        if not isinstance(body_only, bool):
+            raise TypeError(f"body_only must be True or False, not {type(body_only).__name__}")
+        return cls(
+            "trickle",
+            data=None if data is None else _bytes(data),
+            interval=float(interval),
+            chunk=chunk,
+            body_only=body_only,
+        )
+
     def __repr__(self) -> str:
         if self.kind == "status":
             return f"Fault.status({self.code})"
         if self.kind == "delay":
             return f"Fault.delay({self.seconds})"
+        if self.kind == "trickle":
+            body_only = ", body_only=True" if self.body_only else ""
+            return f"Fault.trickle({self.interval}, chunk={self.chunk}{body_only})"
         return f"Fault.{self.kind}()"
 
 

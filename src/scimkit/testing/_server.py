@@ -313,7 +313,8 @@ class SCIMServer:
         self._lock = threading.Lock()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
-        # Set while stopping: a Fault.delay() wait ends early and the request is not answered.
+        # Set while stopping: a Fault.delay() wait ends early and the request is not answered;
+        # a Fault.trickle() ends mid-answer.
         self._stopping = threading.Event()
         self._wsgi_request = threading.local()
 
@@ -543,11 +544,18 @@ class SCIMServer:
             if fault.kind == "status":
                 self._write(handler, *self._fault_answer(fault))
                 return
+            if fault.kind == "trickle" and isinstance(fault.data, bytes):
+                end_of_head = fault.data.find(b"\r\n\r\n")
+                start = end_of_head + 4 if fault.body_only and end_of_head >= 0 else 0
+                self._trickle(handler, fault, fault.data, start)
+                handler.close_connection = True
+                return
         status, payload, headers = self._answer(record)
         if fault is not None and fault.kind == "drop_after_processing":
             handler.close_connection = True
             return
-        self._send(handler, status, payload, headers)
+        trickle = fault if fault is not None and fault.kind == "trickle" else None
+        self._send(handler, status, payload, headers, trickle=trickle)
 
     def _fault_answer(self, fault: Fault) -> tuple[int, bytes, dict[str, str]]:
         data = fault.data
@@ -570,8 +578,8 @@ class SCIMServer:
             client = SCIMClient.for_wsgi(server, server.base_path, token=server.token)
 
         Locations in answers use the host the request names. `Fault.drop()`,
-        `Fault.drop_after_processing()` and `Fault.raw()` need a connection to act on and
-        raise `RuntimeError` here.
+        `Fault.drop_after_processing()`, `Fault.raw()` and `Fault.trickle()` need a
+        connection to act on and raise `RuntimeError` here.
         """
         method = str(environ.get("REQUEST_METHOD") or "GET").upper()
         path = str(environ.get("SCRIPT_NAME") or "") + str(environ.get("PATH_INFO") or "")
@@ -597,7 +605,7 @@ class SCIMServer:
             body = b""
         record = self._receive(method, raw_path, headers, body)
         fault = self._take_fault(record.method, record.path)
-        if fault is not None and fault.kind in ("drop", "raw", "drop_after_processing"):
+        if fault is not None and fault.kind in ("drop", "raw", "drop_after_processing", "trickle"):
             raise RuntimeError(
                 f"{fault!r} needs a connection: start the server and call it at server.url"
             )
@@ -630,14 +638,28 @@ class SCIMServer:
         return "application/scim+json" if self.scim_version == "2.0" else "application/json"
 
     def _send(
-        self, handler: _Handler, status: int, payload: JSON | None, headers: dict[str, str]
+        self,
+        handler: _Handler,
+        status: int,
+        payload: JSON | None,
+        headers: dict[str, str],
+        *,
+        trickle: Fault | None = None,
     ) -> None:
         data = b"" if payload is None else json.dumps(payload).encode("utf-8")
         if payload is not None:
             headers = {"Content-Type": self._content_type, **headers}
-        self._write(handler, status, data, headers)
+        self._write(handler, status, data, headers, trickle=trickle)
 
-    def _write(self, handler: _Handler, status: int, data: bytes, headers: dict[str, str]) -> None:
+    def _write(
+        self,
+        handler: _Handler,
+        status: int,
+        data: bytes,
+        headers: dict[str, str],
+        *,
+        trickle: Fault | None = None,
+    ) -> None:
         handler.log_request(status)
         try:
             reason = http.HTTPStatus(status).phrase
@@ -661,12 +683,30 @@ class SCIMServer:
         if handler.command == "HEAD":
             data = b""
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "strict")
+        if trickle is not None:
+            self._trickle(handler, trickle, head + data, len(head) if trickle.body_only else 0)
+            return
         # Head and body in one write: two small writes on a kept-alive connection meet
         # Nagle's algorithm and the client's delayed ACK, and each answer waits 40 ms. Written
         # here rather than through send_header() so that it works for every request, even one
         # http.server could not parse (it buffers no headers for those).
         handler.wfile.write(head + data)
         handler.wfile.flush()
+
+    def _trickle(self, handler: _Handler, fault: Fault, message: bytes, start: int) -> None:
+        """Write `message[:start]` at once, then the rest `fault.chunk` bytes at a time with
+        `fault.interval` seconds before each piece (`Fault.trickle()`)."""
+        if start:
+            handler.wfile.write(message[:start])
+            handler.wfile.flush()
+        for offset in range(start, len(message), fault.chunk):
+            # The pause waits on the stopping event, so stop() is not held up by a trickle;
+            # the connection is then closed, the answer unfinished.
+            if offset and self._stopping.wait(fault.interval):
+                handler.close_connection = True
+                return
+            handler.wfile.write(message[offset : offset + fault.chunk])
+            handler.wfile.flush()
 
     def _error(self, problem: _Problem) -> tuple[int, JSON, dict[str, str]]:
         headers: dict[str, str] = {}
