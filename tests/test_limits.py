@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -15,58 +12,34 @@ from scimkit.testing import Fault, SCIMServer
 
 from .conftest import SleepRecorder
 
-
-class TricklingServer:
-    """Answers every request with headers at once, then one body byte every `interval`."""
-
-    def __init__(self, interval: float) -> None:
-        self.interval = interval
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/scim/v2"
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        self.listener.settimeout(0.1)
-        while not self.stopped.is_set():
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                continue
-            with conn:
-                conn.recv(65536)
-                try:
-                    conn.sendall(
-                        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                        b"Content-Length: 1000\r\n\r\n{"
-                    )
-                    while not self.stopped.wait(self.interval):
-                        conn.sendall(b" ")
-                except OSError:
-                    pass
-
-    def close(self) -> None:
-        self.stopped.set()
-        self.thread.join()
-        self.listener.close()
+# The empty ListResponse's body is 139 bytes and its head about 150: trickled one byte every
+# 0.1 s, the body alone takes 14 s and the whole answer 29 s. Every byte comes well within the
+# 2 s read timeout, so only the 0.5 s deadline can end the call; a limit of 5 s proves that it
+# did, without timing anything more finely.
+TRICKLE_INTERVAL = 0.1
 
 
-@pytest.fixture
-def trickling() -> Iterator[TricklingServer]:
-    server = TricklingServer(interval=0.05)
-    yield server
-    server.close()
-
-
-def test_a_trickling_server_is_cut_off_by_the_deadline(trickling: TricklingServer) -> None:
-    client = SCIMClient(trickling.url, timeout=2, deadline=0.5, retry_handlers=[])
+def assert_cut_off_by_the_deadline(server: SCIMServer, trickle: Fault) -> None:
+    # The default retry handler would resend a GET after a read timeout; not past the deadline.
+    client = SCIMClient(server.url, token=server.token, timeout=2, deadline=0.5)
+    server.inject(trickle)
     started = time.monotonic()
-    with pytest.raises(ReadTimeout, match="deadline of 0.5s"):
+    with pytest.raises(ReadTimeout, match="deadline of 0.5s") as info:
         client.search_users()
-    elapsed = time.monotonic() - started
-    # Each byte arrives well within the 2 s read timeout: only the deadline can stop it.
-    assert 0.45 <= elapsed < 1.5
+    assert time.monotonic() - started < 5
+    assert info.value.request_sent is True
+    assert len(server.requests) == 1
+    assert client.search_users().ok  # the cut connection was dropped, the client is fine
+
+
+def test_a_server_trickling_its_headers_is_cut_off_by_the_deadline(server: SCIMServer) -> None:
+    # The status line itself trickles: the headers are still incomplete at the deadline.
+    assert_cut_off_by_the_deadline(server, Fault.trickle(TRICKLE_INTERVAL))
+
+
+def test_a_server_trickling_its_body_is_cut_off_by_the_deadline(server: SCIMServer) -> None:
+    # Complete headers, then a body that never ends within the deadline.
+    assert_cut_off_by_the_deadline(server, Fault.trickle(TRICKLE_INTERVAL, body_only=True))
 
 
 def test_read_timeout_is_separate_from_connect_timeout(server: SCIMServer) -> None:
