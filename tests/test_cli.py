@@ -672,6 +672,16 @@ def test_insecure_warns_loudly(cli: CLI) -> None:
     assert "WARNING: --insecure" in done.err and "NOT verified" in done.err
 
 
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl", "table"])
+@pytest.mark.parametrize("resource", ["users", "groups"])
+def test_a_list_that_fails_before_its_first_page_prints_nothing(
+    cli: CLI, sleeps: SleepRecorder, fmt: str, resource: str
+) -> None:
+    done = cli("--format", fmt, resource, "list", "--base-url", closed_port_url(), tty=True)
+    assert done.code == 3 and done.out == ""
+    assert done.err.startswith("scimkit: network error (ConnectError): ")
+
+
 def test_verbose_logs_requests_and_tracebacks_without_the_token(cli: CLI, scim: SCIMServer) -> None:
     done = cli("-v", "users", "get", "nope")
     assert done.code == 1

@@ -13,6 +13,7 @@ from scimkit._cli.output import (
     GROUP_COLUMNS,
     USER_COLUMNS,
     USER_TABLE_COLUMNS,
+    Column,
     attribute_columns,
     cell_text,
     choose_format,
@@ -242,14 +243,18 @@ def test_write_resources_without_any(fmt: str, text: str) -> None:
     assert out.getvalue() == text
 
 
-def test_write_resources_json_prints_nothing_when_the_first_page_fails() -> None:
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "table"])
+@pytest.mark.parametrize("columns", [USER_COLUMNS, None], ids=["user-columns", "own-columns"])
+def test_write_resources_prints_nothing_when_the_first_page_fails(
+    fmt: str, columns: tuple[Column, ...] | None
+) -> None:
     def failing() -> Any:
         raise RuntimeError("page 1 failed")
         yield  # pragma: no cover
 
     out = io.StringIO()
     with pytest.raises(RuntimeError):
-        write_resources(failing(), "json", out)
+        write_resources(failing(), fmt, out, columns=columns)
     assert out.getvalue() == ""
 
 

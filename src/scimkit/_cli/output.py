@@ -8,6 +8,7 @@ shows users, groups and any resource type a server has.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import re
 import unicodedata
@@ -332,6 +333,9 @@ def write_resources(
     """Write resources as they come (a table waits for all of them, to align its columns);
     return how many were written.
 
+    Nothing is written before the first resource arrives (or the list ends empty): a
+    listing that fails on its first page leaves the output empty, not a lone header or `[`.
+
     `columns` are for CSV, `table_columns` for a table (default: `columns`); without either,
     the columns are the resources' own top-level attributes.
     """
@@ -356,10 +360,15 @@ def write_resources(
             buffered = list(items)
             columns = generic_columns(buffered, limit=None)
             items = iter(buffered)
+        # The header waits for the first item too (or for the end of an empty list), so
+        # that a search that fails before its first page prints nothing.
+        first = next(items, None)
         writer = _csv_writer(out)
         writer.writerow([column.header for column in columns])
+        if first is None:
+            return 0
         count = 0
-        for resource in items:
+        for resource in itertools.chain([first], items):
             writer.writerow([cell_text(column.read(resource)) for column in columns])
             count += 1
         return count
