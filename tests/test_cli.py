@@ -21,6 +21,7 @@ from scimkit.cli import main, run
 from scimkit.testing import Fault, SCIMServer
 
 from .conftest import SleepRecorder
+from .tls import server_context
 
 TOKEN = "cli-S3CRET-token-4e8d"
 
@@ -680,6 +681,25 @@ def test_a_list_that_fails_before_its_first_page_prints_nothing(
     done = cli("--format", fmt, resource, "list", "--base-url", closed_port_url(), tty=True)
     assert done.code == 3 and done.out == ""
     assert done.err.startswith("scimkit: network error (ConnectError): ")
+
+
+def test_insecure_reaches_a_self_signed_https_server_and_only_with_it(
+    sleeps: SleepRecorder,
+) -> None:
+    with SCIMServer(token=TOKEN, ssl_context=server_context()) as https_server:
+        add_user(https_server, "ann")
+        cli = CLI({"SCIM_BASE_URL": https_server.url, "SCIM_TOKEN": TOKEN})
+        assert https_server.url.startswith("https://")
+        verified = cli("users", "list", "--format", "jsonl")
+        assert verified.code == 3 and verified.out == ""
+        assert verified.err.startswith("scimkit: network error (TLSError): ")
+        assert "CERTIFICATE_VERIFY_FAILED" in verified.err
+        assert "WARNING" not in verified.err and https_server.requests == []
+        insecure = cli("users", "list", "--format", "jsonl", "--insecure")
+        assert insecure.code == 0, insecure.err
+        assert [u["userName"] for u in insecure.lines] == ["ann"]
+        assert "WARNING: --insecure" in insecure.err and "NOT verified" in insecure.err
+        assert len(https_server.requests) == 1
 
 
 def test_verbose_logs_requests_and_tracebacks_without_the_token(cli: CLI, scim: SCIMServer) -> None:
