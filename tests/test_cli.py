@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from scimkit._cli.console import Console
+from scimkit._cli.parser import TOKEN_REFUSED, hide_secret_values, secret_values
 from scimkit.cli import main, run
 from scimkit.testing import Fault, SCIMServer
 
@@ -702,6 +703,118 @@ def test_insecure_reaches_a_self_signed_https_server_and_only_with_it(
         assert len(https_server.requests) == 1
 
 
+SECRET = "s3cr3tTOKEN-9f2a"
+
+#: Every way of putting a token on the command line that argparse used to turn into
+#: `--token-env VALUE`, and the forms it is refused in, before and after the command.
+TOKEN_ON_THE_COMMAND_LINE = [
+    ["--token", SECRET, "users", "list"],
+    [f"--token={SECRET}", "users", "list"],
+    ["users", "list", "--token", SECRET],
+    ["users", "list", f"--token={SECRET}"],
+    ["users", "--token", SECRET, "list"],
+    ["--tok", SECRET, "users", "list"],
+    ["users", "list", "--tok", SECRET],
+    [f"--toke={SECRET}", "users", "list"],
+    ["export", "users", "--out", "users.csv", "--token", SECRET],
+    ["serve", "--token", SECRET],
+    ["demo", f"--token={SECRET}"],
+    ["users", "list", "--token"],
+]
+
+
+@pytest.mark.parametrize("argv", TOKEN_ON_THE_COMMAND_LINE, ids=" ".join)
+def test_a_token_on_the_command_line_is_refused_without_repeating_it(
+    cli: CLI, scim: SCIMServer, argv: list[str]
+) -> None:
+    done = cli(*argv)
+    assert done.code == 2
+    assert done.out == "" and done.err == TOKEN_REFUSED + "\n"
+    assert SECRET not in done.err
+    assert scim.requests == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--to", SECRET, "users", "list"],
+        ["users", "list", "--tokens", SECRET],
+        ["--token-e", SECRET, "users", "list"],
+        ["users", "list", f"--password={SECRET}"],
+        ["export", "--api-key", SECRET, "users", "--out", "users.csv"],
+        ["users", "get", "--bearer", SECRET],
+        ["users", "list", "--token-env"],
+    ],
+    ids=" ".join,
+)
+def test_other_secret_like_options_are_usage_errors_that_hide_their_value(
+    cli: CLI, scim: SCIMServer, argv: list[str]
+) -> None:
+    done = cli(*argv)
+    assert done.code == 2 and done.out == ""
+    assert "scimkit" in done.err and "error:" in done.err
+    assert SECRET not in done.err
+    assert scim.requests == []
+
+
+def test_a_token_given_to_token_env_is_not_repeated(cli: CLI, scim: SCIMServer) -> None:
+    done = cli("users", "list", "--token-env", SECRET)
+    assert done.code == 2 and "--token-env names is not set" in done.err
+    assert SECRET not in done.err
+    shown = cli("users", "list", "--token-env", "MY_TOKEN")
+    assert shown.code == 2 and "no token: set $MY_TOKEN" in shown.err
+    assert scim.requests == []
+
+
+def test_help_does_not_offer_token(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["--help"], ["users", "list", "--help"], ["serve", "--help"]):
+        assert main(argv) == 0
+        shown = capsys.readouterr().out
+        assert "--tok " not in shown and "--token " not in shown and "--token]" not in shown
+    assert "--token-env" in shown
+
+
+@pytest.mark.parametrize(
+    ("argv", "values"),
+    [
+        (["--tok", "s3cr3t", "users", "list"], ["s3cr3t"]),
+        (["users", "list", "--password=s3cr3t"], ["s3cr3t"]),
+        (["--to", "abc", "--Api-Key", "k3y"], ["abc", "k3y"]),
+        (["--token-env", "MY_TOKEN", "--no-token", "users", "--no-auth", "x"], []),
+        (["--tokens", "--format", "json"], []),
+        (["--secret"], []),
+        (["--secret="], []),
+        (["raw", "GET", "/x", "--", "--token", "x"], []),
+        (["users", "list", "--filter", "token eq 1"], []),
+    ],
+)
+def test_secret_values_are_the_words_given_to_secret_like_options(
+    argv: list[str], values: list[str]
+) -> None:
+    assert secret_values(argv) == values
+
+
+@pytest.mark.parametrize(
+    ("text", "values", "hidden"),
+    [
+        (
+            "unrecognized arguments: --tok s3cr3t",
+            ["s3cr3t"],
+            "unrecognized arguments: --tok [secure]",
+        ),
+        ("invalid choice: 'a\\\\b'", ["a\\b"], "invalid choice: '[secure]'"),
+        (
+            "invalid choice: 'x' (choose from 'export')",
+            ["x"],
+            "invalid choice: '[secure]' (choose from 'export')",
+        ),
+        ("nothing to hide", [], "nothing to hide"),
+    ],
+)
+def test_hide_secret_values(text: str, values: list[str], hidden: str) -> None:
+    assert hide_secret_values(text, values) == hidden
+
+
 def test_verbose_logs_requests_and_tracebacks_without_the_token(cli: CLI, scim: SCIMServer) -> None:
     done = cli("-v", "users", "get", "nope")
     assert done.code == 1
@@ -771,6 +884,20 @@ def test_python_m_scimkit_exit_codes_in_a_real_process(scim: SCIMServer) -> None
     assert offline.returncode == 3 and "ConnectError" in offline.stderr
     for done in (listed, refused, usage, offline):
         assert TOKEN not in done.stdout + done.stderr
+        assert "Traceback" not in done.stderr
+
+
+def test_a_token_on_the_command_line_never_shows_in_a_real_process() -> None:
+    env = {"SCIM_BASE_URL": closed_port_url()}
+    for argv in (
+        ["--token", SECRET, "users", "list"],
+        ["users", "list", f"--token={SECRET}"],
+        ["--tok", SECRET, "users", "list"],
+        ["--to", SECRET, "users", "list"],
+    ):
+        done = scimkit(*argv, env=env)
+        assert done.returncode == 2, argv
+        assert SECRET not in done.stdout + done.stderr
         assert "Traceback" not in done.stderr
 
 

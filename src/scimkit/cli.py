@@ -17,7 +17,9 @@ The commands live in `scimkit._cli`; see docs/cli.md for the reference.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
+import io
 import logging
 import os
 import sys
@@ -38,7 +40,7 @@ from ._cli.console import (
     UsageError,
 )
 from ._cli.output import terminal_safe
-from ._cli.parser import build_parser
+from ._cli.parser import build_parser, hide_secret_values, secret_values
 from ._cli.transfer import run_export, run_import
 from .errors import SCIMResponseError, TransportError
 
@@ -67,9 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run(argv: Sequence[str] | None, console: Console) -> int:
     """Run the command line with `console` as the outside world; returns the exit code."""
     parser = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
     try:
-        with contextlib.redirect_stdout(console.stdout), contextlib.redirect_stderr(console.stderr):
-            args = parser.parse_args(argv)
+        args = _parse(parser, words, console)
     except SystemExit as exc:  # --help, --version, or a usage error argparse reported
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     if args.command is None:
@@ -106,6 +108,22 @@ def run(argv: Sequence[str] | None, console: Console) -> int:
             return _fail(session, exc, EXIT_INTERRUPTED, "scimkit: interrupted")
         finally:
             session.close()
+
+
+def _parse(
+    parser: argparse.ArgumentParser, words: list[str], console: Console
+) -> argparse.Namespace:
+    """The parsed command line. argparse's errors repeat words it did not understand, so
+    what it prints is held back and shown without the value of any option that looks
+    like a secret (`--tok VALUE`, `--password=VALUE`)."""
+    errors = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(console.stdout), contextlib.redirect_stderr(errors):
+            return parser.parse_args(words)
+    finally:
+        if errors.getvalue():
+            console.stderr.write(hide_secret_values(errors.getvalue(), secret_values(words)))
+            console.stderr.flush()
 
 
 def _one_line(text: str) -> str:

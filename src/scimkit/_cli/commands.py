@@ -21,7 +21,7 @@ from .._request import encode_id
 from .._schemas import CORE_USER, V1_CORE
 from ..filters import F
 from ..models import PatchOp, PatchOperation, Resource, User
-from .connection import Session
+from .connection import Session, token_variable
 from .console import EXIT_OK, CommandFailed, UsageError
 from .output import (
     GROUP_COLUMNS,
@@ -702,7 +702,8 @@ def serve(session: Session) -> int:
     if args.serve_token_env:
         from_env = console.environ.get(args.serve_token_env, "").strip()
         if not from_env:
-            raise UsageError(f"--token-env: ${args.serve_token_env} is not set")
+            shown = token_variable(args.serve_token_env) or "the variable it names"
+            raise UsageError(f"--token-env: {shown} is not set")
     server = SCIMServer(host=args.host, port=args.port, scim_version=args.scim_version)
     if args.no_auth:
         server.token = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import ssl
 
 from .._version import __version__
@@ -23,6 +24,7 @@ __all__ = [
     "build_client",
     "insecure_context",
     "resolve_token",
+    "token_variable",
 ]
 
 BASE_URL_ENV = "SCIM_BASE_URL"
@@ -35,6 +37,15 @@ INSECURE_WARNING = (
 )
 
 
+def token_variable(name: str) -> str | None:
+    """`$NAME`, for a message, when `name` looks like an environment variable (upper case,
+    as they are written); else None, and the message does not repeat it, in case the token
+    itself was given to `--token-env`."""
+    if re.fullmatch(r"[A-Z_][A-Z0-9_]{0,63}", name):
+        return f"${name}"
+    return None
+
+
 def resolve_token(args: argparse.Namespace, console: Console) -> str | None:
     """The bearer token: from the `--token-env` variable, else a prompt on a terminal.
 
@@ -43,18 +54,25 @@ def resolve_token(args: argparse.Namespace, console: Console) -> str | None:
     if getattr(args, "no_token", False):
         return None
     name = args.token_env or TOKEN_ENV
+    shown = token_variable(name)
     token = console.environ.get(name, "")
     if token.strip():
         return token.strip()
     if console.stdin_is_tty:
         try:
-            entered = console.prompt(f"SCIM bearer token (or set ${name}): ").strip()
+            hint = f" (or set {shown})" if shown else ""
+            entered = console.prompt(f"SCIM bearer token{hint}: ").strip()
         except EOFError:  # Ctrl+D at the prompt
             entered = ""
         if entered:
             return entered
+    if shown is None:
+        raise UsageError(
+            "no token: the variable --token-env names is not set (its name is not shown: "
+            "it does not look like a variable name; give --token-env the name, not the token)"
+        )
     raise UsageError(
-        f"no token: set ${name} (or name another variable with --token-env), "
+        f"no token: set {shown} (or name another variable with --token-env), "
         "run in a terminal to be asked for it, or pass --no-token"
     )
 

@@ -4,17 +4,31 @@ The connection and output options are accepted before the command and after it
 (`scimkit -v users list` and `scimkit users list -v`): every sub-parser declares them again
 with `argparse.SUPPRESS` as default, so that an option left out after the command does not
 overwrite one given before it.
+
+No parser accepts abbreviations (`allow_abbrev=False`): argparse's prefix matching made
+`--token VALUE` mean `--token-env VALUE`, and the token came back in the error about a
+variable of that name. `--token` itself is an option on every parser only to refuse it,
+without repeating its value.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
+from collections.abc import Sequence
 from typing import Any
 
 from .._version import __version__
+from .console import EXIT_USAGE
 from .output import FORMATS
 
-__all__ = ["build_parser"]
+__all__ = ["TOKEN_REFUSED", "build_parser", "hide_secret_values", "secret_values"]
+
+TOKEN_REFUSED = (
+    "scimkit: error: --token is not accepted: a token on the command line is visible to "
+    "other users of the machine and in shell history; put it in an environment variable "
+    "and name it with --token-env (default SCIM_TOKEN)"
+)
 
 _EPILOG = (
     "Connection: --base-url or $SCIM_BASE_URL; the token from $SCIM_TOKEN (see --token-env) "
@@ -59,12 +73,85 @@ def _attribute_list(text: str) -> list[str]:
     return names
 
 
+# An option that looks like it carries a secret: any other spelling of --token (`--to`,
+# `--token-e`, `--tokens`) and the usual names of other tools (`--password`, `--api-key`).
+_SECRET_OPTION = re.compile(r"--(?:to$|.*(?:tok|secret|passw|bearer|key|auth|cred))", re.I)
+# Ours, and not secret: a variable's name, and two switches that take no value.
+_NOT_SECRET = frozenset({"--token-env", "--no-token", "--no-auth"})
+
+
+def secret_values(argv: Sequence[str]) -> list[str]:
+    """The words of `argv` given to an option that looks like it carries a secret.
+
+    argparse repeats words it does not understand (`unrecognized arguments: --tok VALUE`,
+    `invalid choice: 'VALUE'`); these are the ones to hide in what it prints.
+
+        secret_values(["--tok", "s3cr3t", "users", "list"]) == ["s3cr3t"]
+        secret_values(["users", "list", "--password=s3cr3t"]) == ["s3cr3t"]
+    """
+    found: list[str] = []
+    for index, word in enumerate(argv):
+        if word == "--":
+            break
+        name, equals, value = word.partition("=")
+        if name in _NOT_SECRET or not _SECRET_OPTION.match(name):
+            continue
+        if not equals and index + 1 < len(argv) and not argv[index + 1].startswith("--"):
+            value = argv[index + 1]
+        if value:
+            found.append(value)
+    return found
+
+
+def hide_secret_values(text: str, values: Sequence[str]) -> str:
+    """`text` with each of `values`, as given and as `repr` shows it, replaced by `[secure]`.
+
+    A value shorter than four characters is replaced only where it stands alone, so that
+    `--tok x` does not turn every `x` of the message into `[secure]`.
+    """
+    for value in values:
+        for form in dict.fromkeys((value, repr(value)[1:-1])):
+            if len(form) >= 4:
+                text = text.replace(form, "[secure]")
+            else:
+                text = re.sub(rf"(?<![\w-]){re.escape(form)}(?![\w-])", "[secure]", text)
+    return text
+
+
+class _RefuseToken(argparse.Action):
+    """`--token VALUE`, `--token=VALUE` or a bare `--token`: stop at once, naming the option
+    and never its value."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        parser.exit(EXIT_USAGE, TOKEN_REFUSED + "\n")
+
+
+def _refuse_token(parser: argparse.ArgumentParser) -> None:
+    # `--tok` and `--toke` too: the abbreviations that used to reach `--token-env`.
+    parser.add_argument(
+        "--token",
+        "--toke",
+        "--tok",
+        action=_RefuseToken,
+        nargs="?",
+        default=argparse.SUPPRESS,
+        help=argparse.SUPPRESS,
+    )
+
+
 def _common_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     """Connection and output options; real defaults only on the top-level parser."""
 
     def default(value: Any) -> Any:
         return value if top else argparse.SUPPRESS
 
+    _refuse_token(parser)
     connection = parser.add_argument_group("connection")
     connection.add_argument(
         "--base-url", metavar="URL", default=default(None), help="base URL ($SCIM_BASE_URL)"
@@ -124,10 +211,15 @@ def _command(
     commands: Any, name: str, help_text: str, *, common: bool = True
 ) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = commands.add_parser(
-        name, help=help_text, description=help_text[:1].upper() + help_text[1:] + "."
+        name,
+        help=help_text,
+        description=help_text[:1].upper() + help_text[1:] + ".",
+        allow_abbrev=False,
     )
     if common:
         _common_options(parser, top=False)
+    else:
+        _refuse_token(parser)
     return parser
 
 
@@ -273,6 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="scimkit",
         description="A SCIM 1.1 / 2.0 command line client and local test server.",
         epilog=_EPILOG,
+        allow_abbrev=False,
     )
     parser.add_argument("--version", action="version", version=f"scimkit {__version__}")
     _common_options(parser, top=True)
