@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import socket
 import ssl
+import struct
 import threading
 from collections.abc import Iterator
 
 import pytest
 
-from scimkit import RemoteProtocolError, SCIMClient, TLSError, User
+from scimkit import ConnectError, RemoteProtocolError, SCIMClient, TLSError, User
 from scimkit.testing import Fault, SCIMServer
 
 from .checks import resource_id
@@ -183,6 +184,40 @@ def test_a_server_that_requires_a_client_certificate_gives_a_tls_error_saying_so
     assert "load_cert_chain" in str(info.value)
     # The client finished its handshake and sent the request before the server refused.
     assert info.value.request_sent is None
+
+
+def test_a_reset_during_the_tls_handshake_is_a_connect_error_retried_even_for_a_post() -> None:
+    """Nothing of the request went out: any method may be tried again."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
+    accepted: list[int] = []
+    done = threading.Event()
+
+    def reset_each_handshake() -> None:
+        while not done.is_set():
+            try:
+                conn, _ = listener.accept()
+            except socket.timeout:
+                continue
+            accepted.append(1)
+            with conn:
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                conn.recv(10)  # a piece of the ClientHello, then a reset
+
+    thread = threading.Thread(target=reset_each_handshake, daemon=True)
+    thread.start()
+    url = f"https://127.0.0.1:{listener.getsockname()[1]}/scim/v2"
+    try:
+        client = SCIMClient(url, token="t", ssl=client_context())
+        with client, pytest.raises(ConnectError) as info:
+            client.create_user(User(user_name="never-sent"))
+    finally:
+        done.set()
+        thread.join(5)
+        listener.close()
+    assert info.value.request_sent is False and not info.value.outcome_unknown
+    assert "could not connect" in str(info.value)
+    assert len(accepted) == 2  # the default handler tried once more
 
 
 def test_https_without_keep_alive(tls_server: SCIMServer) -> None:

@@ -4,8 +4,9 @@ The opener is assembled by hand rather than with `urllib.request.build_opener()`
 
 - only `http` and `https` are ever opened (no `file:`, `ftp:` or `data:` handlers);
 - an HTTP error status comes back as a response, not an exception;
-- redirects are never followed silently (a 3xx is returned as it is), so the bearer token is
-  never replayed to another host and a POST never turns into a GET.
+- redirects are followed by the client itself, only to the same origin, and 301/302/303 only
+  for GET and HEAD, so the bearer token is never replayed to another host and a POST never
+  turns into a GET.
 """
 
 from __future__ import annotations
@@ -404,7 +405,8 @@ class Transport:
     def _connect_failure(
         self, reason: str | BaseException, method: str, url: str
     ) -> TransportError:
-        """urllib wraps failures of connecting and sending in `URLError`: classify them."""
+        """A `URLError` from the opener, which the pooled handlers raise only for a failed
+        connect: classify it (a timeout, TLS, a refused tunnel, any other failure)."""
         text = _reason(reason) if isinstance(reason, BaseException) else str(reason)
         if isinstance(reason, (socket.timeout, TimeoutError)):
             return ConnectTimeout(
@@ -422,17 +424,11 @@ class Transport:
                 url=url,
                 request_sent=False,
             )
-        if isinstance(reason, (ConnectionRefusedError, socket.gaierror)) or not isinstance(
-            reason, (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
-        ):
-            return ConnectError(
-                f"could not connect: {text}", method=method, url=url, request_sent=False
-            )
-        return RemoteProtocolError(
-            f"the connection failed while sending: {text}",
-            method=method,
-            url=url,
-            request_sent=None,
+        # The pooled handlers raise URLError only for what fails while connecting (the TCP
+        # connect, a proxy tunnel, the TLS handshake): the request was not sent, even when
+        # the peer reset the connection half way through the handshake.
+        return ConnectError(
+            f"could not connect: {text}", method=method, url=url, request_sent=False
         )
 
     def _send_following_redirects(
