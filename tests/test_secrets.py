@@ -129,3 +129,41 @@ def test_a_bad_proxy_url_is_refused_without_echoing_it() -> None:
     with pytest.raises(ValueError) as info:
         SCIMClient("https://example.com/scim", proxy=f"socks5://u:{PROXY_PASSWORD}@p:1080")
     assert PROXY_PASSWORD not in str(info.value)
+
+
+COOKIE = "session=c00kie-S3CRET"
+API_KEY = "k3y-S3CRET-x"
+SET_COOKIE = "session=set-c00kie-S3CRET; HttpOnly"
+
+
+def test_cookies_and_api_keys_are_hidden_in_both_directions(
+    server: SCIMServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every credential header, sent or received, is `[secure]` in logs and in reprs."""
+    caplog.set_level(logging.DEBUG, logger="scimkit")
+    seen: list[str] = []
+    client = SCIMClient(
+        server.url,
+        token=server.token,
+        default_headers={"Cookie": COOKIE, "X-API-Key": API_KEY},
+        retry_handlers=[Spy(seen)],
+    )
+    server.inject(
+        Fault.status(503, headers={"Set-Cookie": SET_COOKIE, "X-API-Key": API_KEY}), method="GET"
+    )
+    failed = client.search_users()
+    assert failed.status_code == 503
+    ok = client.search_users()
+    assert ok.ok
+    # What the server received is untouched: only what is shown is redacted.
+    assert server.requests[0].headers["Cookie"] == COOKIE
+    assert server.requests[0].headers["X-API-Key"] == API_KEY
+    assert failed.headers["Set-Cookie"] == SET_COOKIE
+    shown = "\n".join(
+        [caplog.text, *seen, repr(client), repr(failed), repr(ok), repr(failed.request)]
+    )
+    for secret in ("c00kie-S3CRET", API_KEY, "set-c00kie-S3CRET"):
+        assert secret not in shown, secret
+    # The redacted headers are there, named, in both directions.
+    assert "'Cookie': '[secure]'" in caplog.text and "'X-API-Key': '[secure]'" in caplog.text
+    assert "'Set-Cookie': '[secure]'" in caplog.text
