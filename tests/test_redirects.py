@@ -7,6 +7,8 @@ import pytest
 from scimkit import SCIMClient, User
 from scimkit.testing import Fault, SCIMServer
 
+from .tls import client_context, server_context
+
 
 @pytest.fixture
 def bare(server: SCIMServer) -> SCIMClient:
@@ -54,3 +56,29 @@ def test_a_redirect_loop_ends_with_the_last_3xx(bare: SCIMClient, server: SCIMSe
     server.inject(Fault.status(308, headers={"Location": "/scim/v2/Users"}, body=b""), times=20)
     resp = bare.search_users()
     assert resp.status_code == 308 and len(server.requests) == 6
+
+
+def test_a_307_from_http_to_https_on_the_same_host_and_port_is_not_followed(
+    bare: SCIMClient, server: SCIMServer
+) -> None:
+    # Same host and port, another scheme: another origin (RFC 6454 §4), so not followed.
+    upgraded = server.url.replace("http://", "https://", 1) + "/Users"
+    server.inject(Fault.status(307, headers={"Location": upgraded}, body=b""))
+    resp = bare.search_users()
+    assert resp.status_code == 307 and resp.headers["Location"] == upgraded
+    assert [r.method for r in server.requests] == ["GET"]
+
+
+def test_a_307_from_https_to_http_on_the_same_host_and_port_is_not_followed() -> None:
+    # A downgrade would send the bearer token in clear text; the 307 comes back instead.
+    with SCIMServer(ssl_context=server_context()) as https_server:
+        client = SCIMClient(
+            https_server.url, token=https_server.token, ssl=client_context(), retry_handlers=[]
+        )
+        downgraded = https_server.url.replace("https://", "http://", 1) + "/Users"
+        https_server.inject(Fault.status(307, headers={"Location": downgraded}, body=b""))
+        with client:
+            resp = client.search_users()
+        assert resp.status_code == 307 and resp.headers["Location"] == downgraded
+        assert [r.method for r in https_server.requests] == ["GET"]
+        assert https_server.requests[0].headers["Authorization"] == f"Bearer {https_server.token}"
