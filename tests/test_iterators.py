@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from scimkit import NotFound, SCIMClient
@@ -125,6 +127,23 @@ def test_a_cursor_that_repeats_ends_the_iteration(bare: SCIMClient, server: SCIM
     server.inject(Fault.status(200, body=body), times=3, method="GET")
     assert [u.id for u in bare.iter_users(pagination="cursor")] == ["a", "a"]
     assert len(server.requests) == 2
+
+
+def cursor_page(names: list[str], next_cursor: str) -> Fault:
+    body = {**page(names), "nextCursor": next_cursor}
+    return Fault.body(json.dumps(body).encode(), content_type="application/scim+json")
+
+
+def test_an_empty_page_ends_cursor_paging_even_with_a_fresh_next_cursor(
+    bare: SCIMClient, server: SCIMServer
+) -> None:
+    # A server that always hands out a new cursor, even with nothing behind it, would
+    # otherwise be asked forever: the empty page is the end.
+    server.inject(cursor_page(["a"], "c1"), times=1, method="GET")
+    for n in range(2, 7):
+        server.inject(cursor_page([], f"c{n}"), times=1, method="GET")
+    assert [u.id for u in bare.iter_users(pagination="cursor")] == ["a"]
+    assert [r.query["cursor"] for r in server.requests] == [[""], ["c1"]]
 
 
 def test_an_unknown_cursor_is_invalid_cursor(bare: SCIMClient, server: SCIMServer) -> None:
