@@ -87,6 +87,27 @@ def test_retry_after_beyond_max_wait_is_not_slept(
     assert resp.status_code == 429 and len(server.requests) == 1 and sleeps.calls == []
 
 
+@pytest.mark.parametrize(
+    ("handler_class", "status"),
+    [(RateLimitErrorRetryHandler, 429), (ServerErrorRetryHandler, 503)],
+)
+def test_a_computed_wait_without_retry_after_is_capped_at_max_wait(
+    server: SCIMServer,
+    sleeps: SleepRecorder,
+    handler_class: type[RateLimitErrorRetryHandler | ServerErrorRetryHandler],
+    status: int,
+) -> None:
+    # No Retry-After: the interval calculator asks for 100 s, max_wait still bounds the sleep.
+    handler = handler_class(
+        max_retry_count=1, interval_calculator=FixedValueRetryIntervalCalculator(100), max_wait=1
+    )
+    client = SCIMClient(server.url, token=server.token, retry_handlers=[handler])
+    server.inject(Fault.status(status))
+    resp = client.search_users()
+    assert resp.status_code == 200 and len(server.requests) == 2
+    assert sleeps.calls == [1.0]
+
+
 def test_service_unavailable_is_retried_for_a_create(
     server: SCIMServer, sleeps: SleepRecorder
 ) -> None:
