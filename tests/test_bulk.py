@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scimkit import BulkOperation, PatchOp, SCIMClient
+from scimkit import BulkOperation, PatchOp, PayloadTooLarge, SCIMClient
 from scimkit.testing import SCIMServer
 
 
@@ -116,8 +116,9 @@ def test_a_refused_request_leaves_the_rest_unsent(server: SCIMServer) -> None:
     server.bulk_max_operations = 2
     result = client.bulk(users(4), max_operations=10)
     assert result.status_code == 413 and not result.ok and len(result.not_sent) == 4
-    with pytest.raises(Exception, match="413"):
+    with pytest.raises(PayloadTooLarge, match="HTTP 413") as info:
         result.raise_for_status()
+    assert info.value.status == 413
 
 
 @pytest.mark.parametrize(

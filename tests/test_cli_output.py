@@ -253,7 +253,7 @@ def test_write_resources_prints_nothing_when_the_first_page_fails(
         yield  # pragma: no cover
 
     out = io.StringIO()
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="^page 1 failed$"):
         write_resources(failing(), fmt, out, columns=columns)
     assert out.getvalue() == ""
 

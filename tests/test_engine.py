@@ -969,7 +969,10 @@ def test_sort_orders_by_value_with_missing_values_last_ascending(
 def test_sort_returns_the_same_resource_objects_and_leaves_the_list_alone() -> None:
     people = list(PEOPLE)
     ordered = sort_resources(people, "userName", core_schema=CORE)
+    assert len(ordered) == len(PEOPLE) == 4
+    # The same objects, not copies, and every one of them.
     assert all(any(o is p for p in PEOPLE) for o in ordered)
+    assert {id(o) for o in ordered} == {id(p) for p in PEOPLE}
     assert people == PEOPLE
 
 

@@ -44,11 +44,11 @@ def test_a_server_trickling_its_body_is_cut_off_by_the_deadline(server: SCIMServ
 
 def test_read_timeout_is_separate_from_connect_timeout(server: SCIMServer) -> None:
     client = SCIMClient(server.url, token=server.token, timeout=(5, 0.2), retry_handlers=[])
+    # The answer comes after 1 s: only the 0.2 s read timeout, not the 5 s connect timeout,
+    # can raise ReadTimeout here, so the error itself proves which limit applied (no timing).
     server.inject(Fault.delay(1.0))
-    started = time.monotonic()
     with pytest.raises(ReadTimeout, match="read timeout of 0.2s") as info:
         client.search_users()
-    assert time.monotonic() - started < 0.9
     assert info.value.request_sent is True
     assert client.timeout == (5.0, 0.2)
 

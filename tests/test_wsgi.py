@@ -13,6 +13,7 @@ import io
 import json
 import logging
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterable, Iterator
@@ -581,16 +582,23 @@ def test_debug_log_redacts_the_token_and_passwords(caplog: pytest.LogCaptureFixt
 
 
 def test_timeouts_and_deadline_do_not_apply_in_process() -> None:
+    calls: list[str] = []
+
     def app(environ: Environ, start_response: StartResponse) -> list[bytes]:
+        # Three times longer than both limits: a timeout or deadline applied to the
+        # application itself would cut this call off.
+        time.sleep(0.3)
+        calls.append(environ["PATH_INFO"])
         start_response("200 OK", SCIM_JSON)
         return [b"{}"]
 
-    # Nothing to time out: the application runs in the calling thread.
-    with SCIMClient.for_wsgi(app, timeout=0.001, deadline=0.001) as client:
+    # Nothing to time out: the application runs in the calling thread for as long as it takes.
+    with SCIMClient.for_wsgi(app, timeout=0.1, deadline=0.1) as client:
         try:
             assert client.search_users().ok
         except ReadTimeout:  # pragma: no cover - the assertion is the point
-            pytest.fail("an in-process call was cut off by a deadline")
+            pytest.fail("an in-process call was cut off by a timeout or deadline")
+    assert calls == ["/scim/v2/Users"]
 
 
 def test_a_client_can_be_shared_between_threads() -> None:
