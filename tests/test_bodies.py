@@ -112,6 +112,22 @@ def test_body_cut_short_of_content_length_raises_a_protocol_error(
         unlimited.search_users()
 
 
+@pytest.mark.parametrize("limit", [None, 1_000_000])
+def test_a_chunked_body_cut_short_counts_the_chunks_that_arrived(
+    server: SCIMServer, limit: int | None
+) -> None:
+    client = SCIMClient(server.url, token=server.token, retry_handlers=[], max_response_bytes=limit)
+    server.inject(
+        Fault.raw(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n"
+            b'7\r\n{"a": 1\r\n7\r\n, "b": \r\n7\r\n2'
+        )
+    )
+    with pytest.raises(RemoteProtocolError, match="cut short after 14 bytes"):
+        client.search_users()
+
+
 def test_a_bad_status_line_raises_a_protocol_error(
     bare_client: SCIMClient, server: SCIMServer
 ) -> None:

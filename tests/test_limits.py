@@ -73,6 +73,52 @@ def test_a_chunked_answer_without_length_is_refused_past_the_limit(server: SCIMS
         client.search_users()
 
 
+def test_a_content_length_past_the_limit_is_refused_without_reading_the_body(
+    server: SCIMServer,
+) -> None:
+    # The body never comes: reading it would wait for the read timeout, then fail otherwise.
+    client = SCIMClient(
+        server.url, token=server.token, max_response_bytes=1000, timeout=30, retry_handlers=[]
+    )
+    server.inject(Fault.raw(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000000\r\n\r\n{", close=False))
+    with pytest.raises(ResponseTooLarge, match="max_response_bytes"):
+        client.search_users()
+
+
+CHUNKED = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+
+
+def chunked(body: bytes, piece: int) -> bytes:
+    parts = [body[i : i + piece] for i in range(0, len(body), piece)]
+    return b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in parts) + b"0\r\n\r\n"
+
+
+def test_a_chunked_answer_at_the_limit_is_read(server: SCIMServer) -> None:
+    body = b'{"totalResults": 0, "Resources": [], "pad": "' + b"p" * 300 + b'"}'
+    client = SCIMClient(
+        server.url, token=server.token, max_response_bytes=len(body), retry_handlers=[]
+    )
+    server.inject(Fault.raw(CHUNKED + chunked(body, 7)))
+    resp = client.search_users()
+    assert resp.ok and resp.raw_body == body
+    server.inject(Fault.raw(CHUNKED + chunked(body + b" ", 7)))
+    with pytest.raises(ResponseTooLarge):
+        client.search_users()
+
+
+def test_an_answer_delimited_by_the_close_is_read_up_to_the_limit(server: SCIMServer) -> None:
+    body = b'{"totalResults": 0, "Resources": []}'
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
+    client = SCIMClient(
+        server.url, token=server.token, max_response_bytes=len(body), retry_handlers=[]
+    )
+    server.inject(Fault.raw(head + body))
+    assert client.search_users().raw_body == body
+    server.inject(Fault.raw(head + body + b"\n"))
+    with pytest.raises(ResponseTooLarge):
+        client.search_users()
+
+
 def test_an_answer_at_the_limit_is_read(server: SCIMServer) -> None:
     body = b'{"totalResults": 0, "Resources": []}'
     client = SCIMClient(

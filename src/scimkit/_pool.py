@@ -61,20 +61,31 @@ def read_body(response: http.client.HTTPResponse, limit: int | None) -> bytes:
     if limit is None:
         return response.read()
     length = response.length
-    if length is not None and length > limit:
-        raise BodyTooLarge(limit)
-    data = response.read(limit + 1)
-    if len(data) > limit:
-        raise BodyTooLarge(limit)
-    # A chunked body may end exactly at the limit: read the terminating chunk.
+    if length is not None:
+        if length > limit:
+            raise BodyTooLarge(limit)
+        # Exactly Content-Length bytes (IncompleteRead, counting all of them, if cut short).
+        # Not read(limit + 1): before Python 3.11 that allocates a buffer of the limit's
+        # size on every call, 64 MiB by default.
+        return response.read()
+    # Chunked, or delimited by the close: in pieces, never holding more than limit + 1.
+    parts: list[bytes] = []
+    size = 0
     try:
-        rest = response.read()
+        while True:
+            piece = response.read(min(_PIECE, limit + 1 - size))
+            if not piece:
+                return b"".join(parts)
+            parts.append(piece)
+            size += len(piece)
+            if size > limit:
+                raise BodyTooLarge(limit)
     except http.client.IncompleteRead as exc:
-        # The first read gave what had arrived; the error should count all of it.
-        raise http.client.IncompleteRead(data + exc.partial, exc.expected) from None
-    if rest:
-        raise BodyTooLarge(limit)
-    return data
+        # Count what the earlier pieces brought too.
+        raise http.client.IncompleteRead(b"".join(parts) + exc.partial, exc.expected) from None
+
+
+_PIECE = 256 * 1024
 
 
 # What http.client refuses in a request (its `_is_legal_header_name`, `_is_illegal_header_value`
