@@ -354,9 +354,13 @@ class Transport:
                 url=url,
                 request_sent=None,
             ) from exc
-        except ssl.SSLError as exc:
-            raise self._tls_failure_after_sending(exc, method, url) from exc
         except OSError as exc:
+            if isinstance(exc, ssl.SSLError) and not isinstance(
+                exc, (ssl.SSLEOFError, ssl.SSLZeroReturnError)
+            ):
+                # A TLS alert in place of the answer; an EOF without one is a dropped
+                # connection like any other.
+                raise self._tls_alert(exc, method, url) from exc
             raise RemoteProtocolError(
                 f"the connection failed while waiting for the answer: {_reason(exc)}",
                 method=method,
@@ -372,23 +376,13 @@ class Transport:
             ) from exc
         return HttpResponse(status_code=status, headers=headers, body=body)
 
-    def _tls_failure_after_sending(
-        self, exc: ssl.SSLError, method: str, url: str
-    ) -> TransportError:
-        """A TLS error once the request went out: an alert from the server, or a cut.
+    def _tls_alert(self, exc: ssl.SSLError, method: str, url: str) -> TLSError:
+        """A TLS alert the server sent once the request went out.
 
         With TLS 1.3 the server checks a client certificate after the client has finished
-        its handshake, so a missing or refused certificate is first seen here, as an alert.
+        its handshake, so a missing or refused certificate is first seen here.
         """
         text = _reason(exc)
-        if isinstance(exc, (ssl.SSLEOFError, ssl.SSLZeroReturnError)):
-            # The connection ended without a TLS alert saying why: a dropped connection.
-            return RemoteProtocolError(
-                f"the connection failed while waiting for the answer: {text}",
-                method=method,
-                url=url,
-                request_sent=None,
-            )
         hint = ""
         if "CERTIFICATE_REQUIRED" in text.upper():
             hint = (

@@ -53,6 +53,7 @@ from .wsgi import _WSGITransport
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
+    from typing_extensions import TypeGuard
 
 __all__ = ["SCIMClient"]
 
@@ -399,15 +400,15 @@ class SCIMClient:
         total = body.get("totalResults")
         if total is None:
             problems.append("totalResults is missing from the ListResponse")
-        elif isinstance(total, bool) or not isinstance(total, int) or total < 0:
+        elif not _is_int(total) or total < 0:
             problems.append(f"totalResults is not a non-negative integer: {total!r}")
         for name in ("startIndex", "itemsPerPage"):
             value = body.get(name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            if value is not None and not _is_int(value):
                 problems.append(f"{name} is not an integer: {value!r}")
         found = body.get("Resources")
         if found is None:
-            if isinstance(total, int) and not isinstance(total, bool) and total > 0:
+            if _is_int(total) and total > 0:
                 problems.append(f"Resources is missing, yet totalResults is {total}")
         elif not isinstance(found, list):
             problems.append(f"Resources is a JSON {type(found).__name__}, not an array")
@@ -1420,6 +1421,11 @@ class SCIMClient:
         client.delete_group(group_id)
         """
         return self._delete(Group, GroupDeleteResponse, id, if_match)
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    """A JSON integer (`true` and `false` are not)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _reconcile_hint(body: Mapping[str, Any]) -> str | None:
