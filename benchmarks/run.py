@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from scimkit import SCIMClient, SearchUsersResponse  # noqa: E402
-from scimkit._headers import Headers  # noqa: E402
+from scimkit._wire import Headers  # noqa: E402
 
 CERT = ROOT / "tests" / "data" / "localhost-cert.pem"
 KEY = ROOT / "tests" / "data" / "localhost-key.pem"

@@ -9,8 +9,8 @@ import socket
 import pytest
 
 from scimkit import SCIMClient
-from scimkit._headers import Headers
 from scimkit._pool import request_head
+from scimkit._wire import Headers
 from scimkit.testing import SCIMServer
 
 HOST = "127.0.0.1:8080"

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from scimkit import _schemas
-from scimkit._headers import Headers
+from scimkit._wire import Headers
 from scimkit.testing import Fault, SCIMServer
 
 SCIM_JSON = "application/scim+json"

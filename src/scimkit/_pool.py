@@ -29,7 +29,7 @@ import urllib.request
 from email.message import Message
 from typing import Any, Optional
 
-from ._headers import Headers
+from ._wire import Headers
 
 __all__ = [
     "WATCHDOG",

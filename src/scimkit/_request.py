@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Callable, Union
 
 from . import _schemas
-from ._headers import Headers
 from ._version import __version__
+from ._wire import Headers
 from .models import PatchOp, PatchOperation, Resource, SCIMModel
 from .models._base import copy_json
 

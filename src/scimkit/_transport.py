@@ -22,10 +22,8 @@ import urllib.parse
 import urllib.request
 import weakref
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from . import _clock
-from ._headers import Headers, redact_headers
 from ._pool import (
     BodyTooLarge,
     ConnectionPool,
@@ -34,6 +32,7 @@ from ._pool import (
     PooledHTTPSHandler,
     WireRequest,
 )
+from ._wire import Headers, HttpRequest, HttpResponse, loggable_body, redact_headers, redact_url
 from .errors import (
     ConnectError,
     ConnectTimeout,
@@ -45,8 +44,6 @@ from .errors import (
     TransportError,
 )
 from .retry import RetryHandler, RetryState
-from .retry.request import HttpRequest
-from .retry.response import HttpResponse
 
 __all__ = ["Transport", "redact_proxy", "redact_url", "select_proxy", "validate_proxy"]
 
@@ -82,24 +79,6 @@ def redirect_target(request: HttpRequest, response: HttpResponse) -> str | None:
     if _origin(target) != _origin(request.url) or any(c in target for c in "\r\n\0"):
         return None
     return target
-
-
-_SECRET_JSON_KEYS = ("password",)
-
-
-def redact_url(url: str) -> str:
-    """`url` without any `user:password@` part, safe to log or show."""
-    if "@" not in url:
-        return url
-    parts = urllib.parse.urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    return urllib.parse.urlunsplit(parts._replace(netloc=f"[secure]@{host}"))
 
 
 def select_proxy(
@@ -536,7 +515,7 @@ class Transport:
             redact_url(request.url),
             attempt,
             redact_headers(request.headers.items()),
-            _loggable_body(request.body),
+            loggable_body(request.body),
         )
 
     def _log_response(self, request: HttpRequest, response: HttpResponse) -> None:
@@ -548,36 +527,5 @@ class Transport:
             request.method,
             redact_url(request.url),
             redact_headers(response.headers.items()),
-            _loggable_body(response.body),
+            loggable_body(response.body),
         )
-
-
-def _loggable_body(body: bytes | None) -> str:
-    """A body for the DEBUG log, with password values hidden."""
-    if not body:
-        return "''"
-    import json
-
-    try:
-        data: Any = json.loads(body)
-    except ValueError:
-        return repr(body[:2000])
-    return json.dumps(_hide_secrets(data), ensure_ascii=False)
-
-
-def _hide_secrets(value: Any) -> Any:
-    if isinstance(value, dict):
-        # A PATCH operation carries the password as {"path": "password", "value": ...}.
-        path = value.get("path")
-        secret_path = isinstance(path, str) and path.lower().endswith(_SECRET_JSON_KEYS)
-        return {
-            k: (
-                "[secure]"
-                if str(k).lower() in _SECRET_JSON_KEYS or (secret_path and k == "value")
-                else _hide_secrets(v)
-            )
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [_hide_secrets(v) for v in value]
-    return value

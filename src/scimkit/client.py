@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, Union, overload
 
 from . import _request, _schemas
 from ._bulk import resolve_bulk_ids
-from ._headers import Headers
 from ._request import Dialect, Token
 from ._transport import Transport, redact_proxy, redact_url, validate_proxy
+from ._wire import Headers, HttpRequest
 from .discovery import Discovery
 from .errors import TransportError
 from .filters import parse_filter
@@ -48,7 +48,6 @@ from .responses import (
     search_response_class,
 )
 from .retry import RetryHandler, default_retry_handlers
-from .retry.request import HttpRequest
 from .wsgi import _WSGITransport
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
-from ._headers import Headers
+from ._wire import Headers
 from .errors import RateLimited, SCIMResponseError, error_class_for_status
 from .models import (
     BulkOperationResult,
@@ -29,7 +29,7 @@ from .models import (
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-    from .retry.request import HttpRequest
+    from ._wire import HttpRequest
 
 __all__ = [
     "BulkResponse",
@@ -233,7 +233,7 @@ class SCIMResponse:
             response=self,
         )
         if cls is RateLimited:
-            from .retry import parse_retry_after
+            from ._wire import parse_retry_after
 
             return RateLimited(
                 message, retry_after=parse_retry_after(self.headers.get("Retry-After")), **kwargs

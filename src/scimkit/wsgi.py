@@ -36,8 +36,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._pool import BodyTooLarge
 from ._transport import Transport
-from .retry.request import HttpRequest
-from .retry.response import HttpResponse
+from ._wire import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
     from _typeshed import OptExcInfo

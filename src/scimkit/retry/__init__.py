@@ -18,7 +18,7 @@ have seen the request); `response` is an `HttpResponse`; `request` an `HttpReque
 
 from __future__ import annotations
 
-from ._retry_after import parse_retry_after
+from .._wire import HttpRequest, HttpResponse, parse_retry_after
 from .builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -32,8 +32,6 @@ from .interval_calculator import (
     RetryIntervalCalculator,
 )
 from .jitter import Jitter, RandomJitter
-from .request import HttpRequest
-from .response import HttpResponse
 from .state import RetryState
 
 __all__ = [

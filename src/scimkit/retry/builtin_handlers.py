@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import numbers
 
+from .._wire import HttpRequest, HttpResponse, parse_retry_after
 from ..errors import ConnectError, ConnectTimeout, ReadTimeout, RemoteProtocolError, TransportError
-from ._retry_after import parse_retry_after
 from .handler import RetryHandler
 from .interval_calculator import RetryIntervalCalculator
-from .request import HttpRequest
-from .response import HttpResponse
 from .state import RetryState
 
 __all__ = [

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from .. import _clock
+from .._wire import HttpRequest, HttpResponse
 from ..errors import TransportError
 from .interval_calculator import BackoffRetryIntervalCalculator, RetryIntervalCalculator
-from .request import HttpRequest
-from .response import HttpResponse
 from .state import RetryState
 
 __all__ = ["RetryHandler"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .._headers import Headers
+from .._wire import Headers
 
 __all__ = ["Fault", "RecordedRequest"]
 

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from .. import _schemas
 from .._bulk import resolve_bulk_ids, unresolved_bulk_id
-from .._headers import Headers
 from .._sentinel import NOT_GIVEN, NotGiven
+from .._wire import Headers
 from ..filters import FilterSyntaxError, parse_filter
 from ._engine import EngineError, apply_patch, matches, project, sort_resources
 from ._faults import Fault, RecordedRequest
