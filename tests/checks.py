@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from scimkit import ErrorMessage, Resource, ResourceResponse, SCIMResponse
+from scimkit import ErrorMessage, Resource, ResourceResponse, SCIMClient, SCIMResponse
+from scimkit._pool import ConnectionPool
+from scimkit.aio import AsyncSCIMClient
+from scimkit.transports import HTTPTransport
 
 R = TypeVar("R", bound=Resource)
 
@@ -34,3 +37,11 @@ def error_detail(resp: SCIMResponse) -> str:
     detail = error_of(resp).detail
     assert detail is not None, resp
     return detail
+
+
+def pool_of(client: SCIMClient | AsyncSCIMClient) -> ConnectionPool:
+    """The connection pool of a client on the network transport (the default one)."""
+    sync = client.sync_client if isinstance(client, AsyncSCIMClient) else client
+    transport = sync.transport
+    assert isinstance(transport, HTTPTransport), transport
+    return transport.pool

@@ -40,7 +40,7 @@ from scimkit.aio import AsyncSCIMClient
 from scimkit.retry import RateLimitErrorRetryHandler
 from scimkit.testing import Fault, SCIMServer
 
-from .checks import resource_id, returned
+from .checks import pool_of, resource_id, returned
 from .conftest import SleepRecorder
 
 T = TypeVar("T")
@@ -200,7 +200,8 @@ def sent(server: SCIMServer) -> list[tuple[str, str, dict[str, list[str]], Any]]
 def test_every_request_method_of_the_sync_client_has_an_async_twin_in_the_table() -> None:
     public = {
         name
-        for name, value in vars(SCIMClient).items()
+        for klass in SCIMClient.__mro__[:-1]
+        for name, value in vars(klass).items()
         if not name.startswith("_") and callable(value)
     }
     assert public - {"close", "for_wsgi"} == set(CALLS) | set(ITERATORS)
@@ -612,13 +613,13 @@ def test_async_with_shuts_the_pool_and_closes_kept_alive_connections(server: SCI
     async def scenario() -> AsyncSCIMClient:
         async with open_client(server) as client:
             await client.search_users()
-            assert client.sync_client._transport.pool.idle_count() == 1
+            assert pool_of(client).idle_count() == 1
             assert not client.closed
         return client
 
     client = run(scenario())
     assert client.closed
-    assert client.sync_client._transport.pool.idle_count() == 0
+    assert pool_of(client).idle_count() == 0
     assert client._executor._shutdown
 
 

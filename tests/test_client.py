@@ -297,7 +297,7 @@ def test_api_call_reaches_any_endpoint(client: SCIMClient, server: SCIMServer) -
     ("kwargs", "error", "name"),
     [
         ({"timeout": 0}, ValueError, "timeout"),
-        ({"timeout": "5"}, ValueError, "timeout"),
+        ({"timeout": "5"}, TypeError, "timeout"),
         ({"ssl": True}, TypeError, "ssl"),
         ({"scim_version": "2"}, ValueError, "scim_version"),
         ({"proxy": 8080}, TypeError, "proxy"),
@@ -377,6 +377,7 @@ def test_api_call_refuses_absolute_urls_and_bad_verbs(client: SCIMClient) -> Non
 
 def test_default_ssl_context_verifies_certificates() -> None:
     client = SCIMClient("https://example.com/scim/v2")
+    assert client.ssl is not None
     assert client.ssl.verify_mode == ssl.CERT_REQUIRED and client.ssl.check_hostname
 
 

@@ -13,6 +13,8 @@ import pytest
 from scimkit import RemoteProtocolError, SCIMClient
 from scimkit.testing import Fault, SCIMServer
 
+from .checks import pool_of
+
 BODY = b'{"id": "1", "userName": "cal"}'
 
 
@@ -223,7 +225,7 @@ def test_a_kept_alive_connection_serves_the_next_call_after_a_raw_answer(
     assert bare_client.read_user("1").ok
     created = bare_client.create_user({"userName": "after"})
     assert created.status_code == 201
-    pool = bare_client._transport.pool
+    pool = pool_of(bare_client)
     assert pool.opened == 1 and pool.reused == 1
 
 

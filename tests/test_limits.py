@@ -156,20 +156,26 @@ def test_retries_within_the_deadline_still_happen(
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "name"),
+    ("kwargs", "error", "name"),
     [
-        ({"timeout": (1,)}, "timeout"),
-        ({"timeout": (1, 0)}, "timeout"),
-        ({"timeout": float("inf")}, "timeout"),
-        ({"timeout": float("nan")}, "timeout"),
-        ({"deadline": 0}, "deadline"),
-        ({"deadline": "5"}, "deadline"),
-        ({"max_response_bytes": 0}, "max_response_bytes"),
-        ({"max_response_bytes": 1.5}, "max_response_bytes"),
+        ({"timeout": (1,)}, ValueError, "timeout"),
+        ({"timeout": (1, 0)}, ValueError, "timeout"),
+        ({"timeout": float("inf")}, ValueError, "timeout"),
+        ({"timeout": float("nan")}, ValueError, "timeout"),
+        ({"timeout": ("1", 2)}, TypeError, "timeout"),
+        ({"deadline": 0}, ValueError, "deadline"),
+        ({"deadline": "5"}, TypeError, "deadline"),
+        ({"max_response_bytes": 0}, ValueError, "max_response_bytes"),
+        ({"max_response_bytes": 1.5}, TypeError, "max_response_bytes"),
+        ({"max_connections": 0}, ValueError, "max_connections"),
+        ({"max_connections": "2"}, TypeError, "max_connections"),
     ],
 )
-def test_limit_arguments_are_validated(kwargs: dict[str, object], name: str) -> None:
-    with pytest.raises(ValueError, match=name):
+def test_limit_arguments_are_validated(
+    kwargs: dict[str, object], error: type[Exception], name: str
+) -> None:
+    """A wrong type is a TypeError, a wrong value a ValueError, each naming the argument."""
+    with pytest.raises(error, match=name):
         # Values of the wrong type are part of the table: they must be refused at run time.
         SCIMClient("https://example.com/scim/v2", **kwargs)  # type: ignore[arg-type]
 

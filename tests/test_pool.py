@@ -13,14 +13,14 @@ import pytest
 from scimkit import ConnectError, RemoteProtocolError, SCIMClient, TLSError, User
 from scimkit.testing import Fault, SCIMServer
 
-from .checks import resource_id
+from .checks import pool_of, resource_id
 from .tls import CERT, client_context, server_context
 
 
 def test_calls_reuse_one_connection(client: SCIMClient, server: SCIMServer) -> None:
     for n in range(20):
         assert client.create_user(User(user_name=f"u{n}")).status_code == 201
-    pool = client._transport.pool
+    pool = pool_of(client)
     assert pool.opened == 1 and pool.reused == 19
     assert len(server.requests) == 20
 
@@ -29,7 +29,7 @@ def test_keep_alive_false_opens_a_connection_per_request(server: SCIMServer) -> 
     with SCIMClient(server.url, token=server.token, keep_alive=False) as client:
         for _ in range(3):
             assert client.search_users().ok
-        pool = client._transport.pool
+        pool = pool_of(client)
         assert pool.opened == 3 and pool.reused == 0 and pool.idle_count() == 0
         assert all(r.headers["Connection"] == "close" for r in server.requests)
 
@@ -44,7 +44,7 @@ def test_a_connection_the_server_closed_while_idle_is_replaced(
     # noticed before anything is sent on it.
     assert client.create_user(User(user_name="after")).status_code == 201
     assert client.read_user(user_id).status_code == 200
-    pool = client._transport.pool
+    pool = pool_of(client)
     assert pool.opened == 2
     assert [u["userName"] for u in server.resources("Users")] == ["idle", "after"]
 
@@ -53,9 +53,9 @@ def test_close_releases_idle_connections_and_the_client_stays_usable(
     client: SCIMClient, server: SCIMServer
 ) -> None:
     client.search_users()
-    assert client._transport.pool.idle_count() == 1
+    assert pool_of(client).idle_count() == 1
     client.close()
-    assert client._transport.pool.idle_count() == 0
+    assert pool_of(client).idle_count() == 0
     assert client.search_users().ok
 
 
@@ -84,7 +84,7 @@ def test_threads_sharing_a_client_each_get_their_answers(
         thread.join()
     assert errors == []
     assert len(server.resources("Users")) == 120
-    pool = client._transport.pool
+    pool = pool_of(client)
     assert pool.opened <= 8 + 2  # about one connection per thread, not one per call
     assert pool.idle_count() <= pool.max_connections
 
@@ -102,7 +102,7 @@ def test_pool_keeps_at_most_max_connections_idle(server: SCIMServer) -> None:
             thread.start()
         for thread in threads:
             thread.join()
-        assert client._transport.pool.idle_count() <= 2
+        assert pool_of(client).idle_count() <= 2
 
 
 @pytest.mark.parametrize(("value", "error"), [(0, ValueError), ("3", TypeError), (True, TypeError)])
@@ -124,7 +124,7 @@ def test_https_with_verified_certificate_and_reuse(tls_server: SCIMServer) -> No
         user_id = resource_id(client.create_user(User(user_name="tls")))
         read = client.read_user(user_id).user
         assert read is not None and read.user_name == "tls"
-        assert client._transport.pool.opened == 1
+        assert pool_of(client).opened == 1
 
 
 def test_https_with_an_untrusted_certificate_fails_verification(tls_server: SCIMServer) -> None:
@@ -233,7 +233,7 @@ def test_a_get_on_a_reused_connection_that_drops_is_replayed_once(server: SCIMSe
         server.inject(Fault.drop())
         assert client.search_users().ok
         assert len(server.requests) == 3
-        assert client._transport.pool.opened == 2
+        assert pool_of(client).opened == 2
 
 
 def test_a_post_on_a_reused_connection_that_drops_is_not_replayed(server: SCIMServer) -> None:

@@ -8,7 +8,10 @@ pages byte for byte, with no memory addresses and no absolute paths. A public mo
 whose dotted name has no part starting with `_`; its public names are its `__all__`. Each
 object is described once, on the page of the public module that defines it (or, for an object
 defined in a private module, of the shortest public module that exports it); every other page
-that exports it links there.
+that exports it links there. A class defined in a private module and exported by no public one
+(a base that holds part of a public class, such as `AsyncSCIMClient`'s lifecycle) has no entry
+of its own: its members are described with each documented class that inherits from it, and it
+is not named among that class's bases.
 
 Exits with status 1, naming them, when a public class, function, method or property has no
 docstring of its own.
@@ -194,9 +197,33 @@ def qualified(cls: type) -> str:
     return f"{home}.{cls.__name__}"
 
 
+def is_folded(cls: type) -> bool:
+    """Whether `cls` is a private module's class that no public module exports.
+
+    No page can describe such a class, so it is folded into each documented class that
+    inherits from it: its members are described there, and `Bases:` names its own bases in
+    its place. (A private class of a public module, such as `filters._Node`, keeps today's
+    treatment: named among the bases, its members not repeated.)
+    """
+    module = cls.__module__
+    return module.startswith("scimkit") and not is_public(module) and id(cls) not in home_modules()
+
+
+def documented_bases(cls: type) -> list[type]:
+    """`cls`'s direct bases, each folded one replaced by its own documented bases."""
+    found: list[type] = []
+    for base in cls.__bases__:
+        if base is object:
+            continue
+        for candidate in documented_bases(base) if is_folded(base) else [base]:
+            if candidate not in found:
+                found.append(candidate)
+    return found
+
+
 def bases_of(cls: type) -> str:
-    """`cls`'s direct bases, e.g. `scimkit.errors.TransportError`."""
-    return ", ".join(qualified(base) for base in cls.__bases__ if base is not object)
+    """`cls`'s documented bases, e.g. `scimkit.errors.TransportError`."""
+    return ", ".join(qualified(base) for base in documented_bases(cls))
 
 
 def class_header(cls: type) -> str:
@@ -212,9 +239,26 @@ def class_header(cls: type) -> str:
 # -- one object -------------------------------------------------------------------------
 
 
+def namespace(cls: type) -> dict[str, tuple[type, object]]:
+    """name -> (owner, value) for what `cls` defines or inherits from a folded base.
+
+    Names come in the order the classes define them, a folded base's before the class's
+    own; each value is the one attribute lookup on `cls` finds. A name it finds on a
+    documented base (or outside scimkit) is left to that base's entry.
+    """
+    folded = [klass for klass in reversed(cls.__mro__) if klass is cls or is_folded(klass)]
+    found: dict[str, tuple[type, object]] = {}
+    for klass in folded:
+        for name in vars(klass):
+            owner = next(k for k in cls.__mro__ if name in vars(k))
+            if owner in folded and name not in found:
+                found[name] = (owner, vars(owner)[name])
+    return found
+
+
 def members(cls: type) -> Iterator[tuple[str, object, str]]:
-    """(name, member, kind) for what `cls` itself defines and a user calls or reads."""
-    for name, value in vars(cls).items():
+    """(name, member, kind) for what a user calls or reads on `cls`, folded bases included."""
+    for name, (_, value) in namespace(cls).items():
         qualified = f"{cls.__name__}.{name}"
         if name.startswith("_") and qualified not in DOCUMENTED_HOOKS:
             continue
@@ -232,9 +276,9 @@ def members(cls: type) -> Iterator[tuple[str, object, str]]:
 
 
 def constants(cls: type) -> list[tuple[str, object]]:
-    """Class-level settings a reader wants to see (`schema`, `endpoint`...), own only."""
+    """Class-level settings a reader wants to see (`schema`, `endpoint`...), own or folded."""
     found: list[tuple[str, object]] = []
-    for name, value in vars(cls).items():
+    for name, (_, value) in namespace(cls).items():
         if name.startswith("_") or callable(value):
             continue
         if isinstance(value, _SIMPLE_CONSTANTS) or (
@@ -245,11 +289,11 @@ def constants(cls: type) -> list[tuple[str, object]]:
 
 
 def model_attributes(cls: type) -> list[tuple[str, str, str]]:
-    """(Python name, JSON name, annotation) of the SCIM attributes `cls` itself declares."""
+    """(Python name, JSON name, annotation) of the SCIM attributes `cls` declares or folds."""
     rows = []
-    annotations = vars(cls).get("__annotations__", {})
-    for name, value in vars(cls).items():
+    for name, (owner, value) in namespace(cls).items():
         if isinstance(value, Attribute):
+            annotations = vars(owner).get("__annotations__", {})
             rows.append((name, value.json_name, _annotation(annotations.get(name, "Any"))))
     return rows
 

@@ -1,7 +1,7 @@
 """Building requests: method, URL, headers and JSON body. Pure: no sockets here.
 
 Everything that decides *what* is sent lives in this module so that it can be tested as data
-in, data out; `_transport` only moves the bytes.
+in, data out; a transport (`scimkit.transports`) only moves the bytes.
 """
 
 from __future__ import annotations
@@ -16,18 +16,27 @@ from typing import Any, Callable, Union
 
 from . import _schemas
 from ._version import __version__
-from ._wire import Headers
-from .models import PatchOp, PatchOperation, Resource, SCIMModel
+from ._wire import Headers, HttpRequest
+from .models import PatchOp, PatchOperation, Resource, SCIMModel, User
 from .models._base import copy_json
 
 __all__ = [
     "Dialect",
+    "Me",
+    "RequestTemplate",
+    "Root",
     "encode_id",
     "join_url",
     "json_body",
     "patch_body",
+    "precondition",
     "query_params",
+    "query_value",
+    "reconcile_hint",
     "resource_body",
+    "resource_class",
+    "resource_class_of",
+    "resource_path",
     "user_agent",
     "validate_base_url",
     "validate_header",
@@ -503,3 +512,159 @@ def apply_profile(body: JSON, profile: str | None) -> JSON:
                 }
         operations.append(operation)
     return {**body, "Operations": operations}
+
+
+# -- the headers of every request ---------------------------------------------------------
+
+
+class RequestTemplate:
+    """What every request of one client carries: `Accept`, `User-Agent`, the caller's default
+    headers, and `Authorization`, the one place the bearer token becomes a header.
+
+    `build()` makes the `HttpRequest` of one call: method, URL, headers and JSON body.
+    """
+
+    __slots__ = ("_base_headers", "_static_authorization", "_token", "base_url", "dialect")
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        dialect: Dialect,
+        user_agent: str,
+        default_headers: Mapping[str, str] | None,
+        token: Token,
+    ) -> None:
+        self.base_url = base_url
+        self.dialect = dialect
+        self._token = token
+        # A fixed token is formatted once; a callable is asked once per call.
+        self._static_authorization = f"Bearer {token}" if isinstance(token, str) else None
+        self._base_headers = base_headers(
+            dialect=dialect, user_agent=user_agent, default_headers=default_headers
+        )
+
+    def authorization(self) -> str | None:
+        """`Bearer <token>` for this call, or None to send no `Authorization`."""
+        if self._static_authorization is not None:
+            return self._static_authorization
+        return authorization(self._token)
+
+    def build(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Mapping[str, str] | None = None,
+        body: JSON | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> HttpRequest:
+        """The request of one call; `headers` (one call's extras) are checked here."""
+        url = join_url(self.base_url, path, query)
+        request_headers = self._base_headers.copy()
+        token = self.authorization()
+        if token:
+            request_headers["Authorization"] = token
+        data = None
+        if body is not None:
+            data = json_body(body)
+            request_headers["Content-Type"] = self.dialect.content_type
+        for name, value in (headers or {}).items():
+            if not isinstance(name, str) or not isinstance(value, str):
+                raise TypeError("headers must map str to str")
+            validate_header(f"headers[{name!r}]", value)
+            request_headers[name] = value
+        return HttpRequest(
+            method=method, url=url, headers=request_headers, body=data, body_params=body
+        )
+
+
+def query_value(value: Any) -> str:
+    """A value of `api_call`'s `query_params` as it goes in the query string."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def precondition(name: str, etag: str | None) -> dict[str, str] | None:
+    """An `If-Match` / `If-None-Match` header from an ETag (RFC 7644 §3.14)."""
+    if etag is None:
+        return None
+    argument = "if_match" if name == "If-Match" else "if_none_match"
+    if not isinstance(etag, str) or not etag:
+        raise ValueError(f"{argument} must be a non-empty ETag string, not {etag!r}")
+    validate_header(argument, etag)
+    return {name: etag}
+
+
+def reconcile_hint(body: Mapping[str, Any]) -> str | None:
+    """A filter that finds what a create of `body` may have made (its unique attributes)."""
+    from .filters import F, serialize
+
+    for name in ("userName", "externalId", "displayName"):
+        value = body.get(name)
+        if isinstance(value, str) and value:
+            return f"filter={serialize(F.eq(name, value))!r}"
+    return None
+
+
+# -- which endpoint: resource types given as classes or as paths -------------------------
+
+
+class Me(User):
+    """`/Me`: the user the token belongs to (RFC 7644 §3.11)."""
+
+    __slots__ = ()
+    endpoint = "/Me"
+
+
+class Root(Resource):
+    """The server root, for `POST /.search` across resource types."""
+
+    __slots__ = ()
+    endpoint = ""
+
+
+_ENDPOINT_CLASSES: dict[str, type[Resource]] = {}
+
+
+def resource_path(resource_class: type[Resource], id: str) -> str:
+    """`<endpoint>/<id>`; `/Me` has no id."""
+    if resource_class is Me:
+        return "/Me"
+    return f"{resource_class.endpoint}/{encode_id(id)}"
+
+
+def resource_class(resource_type: object) -> type[Any]:
+    """The model class for a resource type given as a class or as an endpoint (`"/Devices"`)."""
+    if isinstance(resource_type, type) and issubclass(resource_type, Resource):
+        if not resource_type.endpoint:
+            raise ValueError(f'{resource_type.__name__} has no endpoint; set `endpoint = "/..."`')
+        return resource_type
+    if isinstance(resource_type, str):
+        endpoint = "/" + resource_type.strip("/")
+        if endpoint == "/" or any(c in endpoint for c in "?#\r\n\0 "):
+            raise ValueError(f"resource_type {resource_type!r} is not an endpoint like '/Devices'")
+        cls = _ENDPOINT_CLASSES.get(endpoint)
+        if cls is None:
+            # A plain resource: JSON in, JSON out, no schema assumed.
+            name = endpoint.strip("/").replace("/", "_") or "Resource"
+            cls = type(name, (Resource,), {"endpoint": endpoint, "__slots__": ()})
+            _ENDPOINT_CLASSES[endpoint] = cls
+        return cls
+    raise TypeError(
+        f"resource_type must be a Resource subclass or an endpoint str, not {resource_type!r}"
+    )
+
+
+def resource_class_of(resource: object, endpoint: str | None, argument: str) -> type[Any]:
+    """The model class of a resource to write: `endpoint` if given, else the model's own."""
+    if endpoint is not None:
+        return resource_class(endpoint)
+    if isinstance(resource, Resource):
+        return resource_class(type(resource))
+    raise TypeError(
+        f"{argument} is a {type(resource).__name__}: pass endpoint= to say where it goes"
+    )

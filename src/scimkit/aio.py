@@ -24,16 +24,12 @@ underlying `SCIMClient`. A call after that raises `RuntimeError`.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
-import contextvars
-import functools
-import threading
-from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from itertools import islice
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
+# THREAD_NAME_PREFIX was defined here first: it stays importable from here.
+from ._aio_base import THREAD_NAME_PREFIX as THREAD_NAME_PREFIX
+from ._aio_base import _AsyncClientBase, _check_max_workers
 from .client import AttributeNames, SCIMClient
 from .models import BulkOperation, Group, Resource, User
 from .responses import (
@@ -59,25 +55,19 @@ from .responses import (
 )
 
 if TYPE_CHECKING:
-    from types import TracebackType
-
-    from typing_extensions import ParamSpec, Self
-
     from ._request import Token
     from .discovery import Discovery
-    from .retry import RetryHandler
-
-    P = ParamSpec("P")
 
 __all__ = ["AsyncSCIMClient"]
 
-T = TypeVar("T")
 R = TypeVar("R", bound=Resource)
 
-THREAD_NAME_PREFIX = "scimkit-aio"
 
-
-class AsyncSCIMClient:
+# This module holds the calls, each a thin coroutine over the `SCIMClient` call of the same
+# name. The wrapped client, the thread pool, `from_client`, the properties and the lifecycle
+# (`aclose`, `async with`) are inherited from `_AsyncClientBase` in `_aio_base.py`; the
+# async paging iterator is `_Pages` in `_aio_pages.py`.
+class AsyncSCIMClient(_AsyncClientBase):
     """A SCIM client for asyncio: every call of `SCIMClient` as a coroutine.
 
         async with AsyncSCIMClient(base_url, token=token, max_workers=4) as client:
@@ -100,129 +90,6 @@ class AsyncSCIMClient:
         # The pool size is checked first, so that a bad one never builds a client.
         _check_max_workers(max_workers)
         self._start(SCIMClient(base_url, token, **client_kwargs), max_workers)
-
-    @classmethod
-    def from_client(cls, client: SCIMClient, *, max_workers: int | None = None) -> Self:
-        """Wrap an existing `SCIMClient`; `aclose()` closes its connection pool too.
-
-            client = AsyncSCIMClient.from_client(SCIMClient.for_wsgi(app, token="t"))
-
-        The sync client stays usable: its retry handlers, its discovery and its connections
-        are shared, and closing only drops the kept-alive connections, which it opens again
-        if it is used afterwards.
-        """
-        if not isinstance(client, SCIMClient):
-            raise TypeError(f"client must be a SCIMClient, not {type(client).__name__}")
-        _check_max_workers(max_workers)
-        wrapper = cls.__new__(cls)
-        wrapper._start(client, max_workers)
-        return wrapper
-
-    def _start(self, client: SCIMClient, max_workers: int | None) -> None:
-        self._client = client
-        self.max_workers: int = client.max_connections if max_workers is None else max_workers
-        self._executor = concurrent.futures.ThreadPoolExecutor(
-            max_workers=self.max_workers, thread_name_prefix=THREAD_NAME_PREFIX
-        )
-        self._closed = False
-        # Submitted calls, so that aclose() can wait for them without blocking the loop.
-        self._pending: set[concurrent.futures.Future[Any]] = set()
-        self._pending_lock = threading.Lock()
-
-    def __repr__(self) -> str:
-        return (
-            f"AsyncSCIMClient({self._client.base_url!r}, "
-            f"scim_version={self._client.scim_version!r}, max_workers={self.max_workers})"
-        )
-
-    @property
-    def sync_client(self) -> SCIMClient:
-        """The `SCIMClient` that performs the calls (its settings are this client's)."""
-        return self._client
-
-    @property
-    def base_url(self) -> str:
-        """The service provider's base URL, as `SCIMClient.base_url`."""
-        return self._client.base_url
-
-    @property
-    def retry_handlers(self) -> list[RetryHandler]:
-        """The wrapped client's own list: appending a handler here changes both."""
-        return self._client.retry_handlers
-
-    @property
-    def closed(self) -> bool:
-        """Whether `aclose()` was called; a closed client refuses calls."""
-        return self._closed
-
-    # -- lifecycle ------------------------------------------------------------------------
-
-    async def aclose(self) -> None:
-        """Refuse new calls, wait for those submitted, stop the threads, close connections.
-
-            await client.aclose()
-
-        Closing twice does nothing. Calls that were already submitted finish (a cancelled
-        one included) before the pool shuts down; the loop keeps running meanwhile.
-        """
-        if self._closed:
-            return
-        self._closed = True
-        with self._pending_lock:
-            waiters = [asyncio.wrap_future(future) for future in self._pending]
-        try:
-            if waiters:
-                await asyncio.wait(waiters)
-        except BaseException:
-            # aclose() itself was cancelled: let the threads end on their own.
-            self._executor.shutdown(wait=False)
-            self._client.close()
-            raise
-        for waiter in waiters:
-            # Their callers saw these outcomes, or gave up on them: none is "never retrieved".
-            if not waiter.cancelled():
-                waiter.exception()
-        # Nothing is running now, so the threads exit at once and joining them is quick.
-        self._executor.shutdown(wait=True)
-        self._client.close()
-
-    async def __aenter__(self) -> Self:
-        self._check_open()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc_value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    # -- running blocking calls -----------------------------------------------------------
-
-    def _check_open(self) -> None:
-        if self._closed:
-            raise RuntimeError("this AsyncSCIMClient is closed; create a new one")
-
-    def _submit(
-        self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs
-    ) -> concurrent.futures.Future[T]:
-        self._check_open()
-        # The caller's context variables travel with the call, as asyncio.to_thread does.
-        call = functools.partial(fn, *args, **kwargs)
-        future = self._executor.submit(contextvars.copy_context().run, call)
-        with self._pending_lock:
-            self._pending.add(future)
-        future.add_done_callback(self._forget)
-        return future
-
-    def _forget(self, future: concurrent.futures.Future[Any]) -> None:
-        with self._pending_lock:
-            self._pending.discard(future)
-
-    async def _run(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
-        """`fn(*args, **kwargs)` in a pool thread; cancelling drops it only if not started."""
-        return await asyncio.wrap_future(self._submit(fn, *args, **kwargs))
 
     # -- the one call everything goes through --------------------------------------------
 
@@ -822,85 +689,3 @@ class AsyncSCIMClient:
         found = await client.discover()
         """
         return await self._run(self._client.discover, refresh=refresh)
-
-    # -- paging ---------------------------------------------------------------------------
-
-    def _paged(self, items: Iterator[T], page_size: int) -> AsyncIterator[T]:
-        self._check_open()
-        return _Pages(self, items, page_size)
-
-
-class _Pages(Generic[T]):
-    """Items of a sync paging iterator, `page_size` of them pulled per trip to a thread.
-
-    The sync iterator asks the server for a page only when the previous one is used up,
-    so a batch of `page_size` items is one request to a server that honours `count`; a
-    server that sends shorter pages is asked as many times as it takes to fill the batch.
-    Only one batch is held at a time.
-
-    Cancelling a step while its batch is being fetched does not lose the batch: the fetch
-    goes on in its thread and the next step waits for it rather than starting another (two
-    threads must never drive the sync iterator at once). A fetch not yet started is dropped.
-    """
-
-    def __init__(self, client: AsyncSCIMClient, items: Iterator[T], page_size: int) -> None:
-        self._client = client
-        self._items = items
-        self._page_size = page_size
-        self._buffer: deque[T] = deque()
-        self._exhausted = False
-        self._fetch: concurrent.futures.Future[list[T]] | None = None
-
-    def __aiter__(self) -> _Pages[T]:
-        return self
-
-    async def __anext__(self) -> T:
-        if not self._buffer:
-            if self._exhausted:
-                raise StopAsyncIteration
-            batch = await self._next_batch()
-            # A short batch means the sync iterator ended: no need for another trip.
-            self._exhausted = len(batch) < self._page_size
-            if not batch:
-                raise StopAsyncIteration
-            self._buffer.extend(batch)
-        return self._buffer.popleft()
-
-    async def _next_batch(self) -> list[T]:
-        fetch = self._fetch
-        if fetch is None:
-            fetch = self._fetch = self._client._submit(_take, self._items, self._page_size)
-        waiter = asyncio.wrap_future(fetch)
-        # Whoever waits for the batch sees its error; a waiter given up on reports nothing.
-        waiter.add_done_callback(_consume)
-        try:
-            # shield: cancelling this step must not cancel the shared fetch by itself.
-            batch = await asyncio.shield(waiter)
-        except asyncio.CancelledError:
-            if fetch.cancel():  # still queued: never sent
-                self._fetch = None
-            raise
-        except BaseException:
-            self._fetch = None
-            raise
-        self._fetch = None
-        return batch
-
-
-def _consume(waiter: asyncio.Future[Any]) -> None:
-    if not waiter.cancelled():
-        waiter.exception()
-
-
-def _take(items: Iterator[T], count: int) -> list[T]:
-    """The next `count` items at most; `islice` asks for no more than that."""
-    return list(islice(items, count))
-
-
-def _check_max_workers(max_workers: object) -> None:
-    if max_workers is None:
-        return
-    if isinstance(max_workers, bool) or not isinstance(max_workers, int):
-        raise TypeError(f"max_workers must be an int or None, not {type(max_workers).__name__}")
-    if max_workers < 1:
-        raise ValueError(f"max_workers must be at least 1, not {max_workers}")

@@ -37,6 +37,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ._wire import Attempt
     from .responses import SCIMResponse
 
 __all__ = [
@@ -90,6 +91,15 @@ class TransportError(SCIMError):
         self.method = method
         self.url = url
         self.request_sent = request_sent
+        #: What the client adds to the transport's message (what was not retried, how to
+        #: find out whether a create happened), each shown after it.
+        self.hints: list[str] = []
+        #: The call's history, one `Attempt` per request sent (set by the send loop).
+        self.attempts: tuple[Attempt, ...] = ()
+
+    def add_hint(self, hint: str) -> None:
+        """Add a sentence that `str(error)` shows after the message."""
+        self.hints.append(hint)
 
     @property
     def outcome_unknown(self) -> bool:
@@ -102,7 +112,7 @@ class TransportError(SCIMError):
 
     def __str__(self) -> str:
         where = f" ({self.method} {self.url})" if self.method else ""
-        return f"{self.message}{where}"
+        return "; ".join([self.message, *self.hints]) + where
 
 
 class ConnectError(TransportError):
@@ -166,6 +176,11 @@ class SCIMResponseError(SCIMError):
     def status_code(self) -> int:
         """The HTTP status, under the name `slack_sdk` users know."""
         return self.status
+
+    @property
+    def attempts(self) -> tuple[Attempt, ...]:
+        """The history of the call that got this answer (`response.attempts`)."""
+        return self.response.attempts if self.response is not None else ()
 
     def __str__(self) -> str:
         return self.message

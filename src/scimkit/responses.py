@@ -12,7 +12,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
-from ._wire import Headers
+from ._wire import Attempt, Headers
 from .errors import RateLimited, SCIMResponseError, error_class_for_status
 from .models import (
     BulkOperationResult,
@@ -105,6 +105,8 @@ class SCIMResponse:
         self.headers = headers
         self.raw_body = raw_body
         self.request = request
+        #: The call's history: one `Attempt` per request sent, retries and redirects included.
+        self.attempts: tuple[Attempt, ...] = ()
         self._body: Any = _NOT_PARSED
         self._problem: str | None = None
         #: Set by a `strict` client when a success breaks the protocol's contract.

@@ -6,8 +6,8 @@ real client. `SCIMClient.for_wsgi()` is the usual way in:
     client = SCIMClient.for_wsgi(app, "/scim/v2", token="test-token")
     client.create_user(User(user_name="bjensen"))
 
-The client is the ordinary one: requests still go through a `urllib.request` opener, in
-which `WSGIHandler` takes the place of the pooled HTTP and HTTPS handlers. Retry handlers,
+The client is the ordinary one with a `WSGITransport` plugged in, whose `urllib.request`
+opener holds a `WSGIHandler` in place of the pooled HTTP and HTTPS handlers. Retry handlers,
 redirects, logging with redaction, `max_response_bytes`, strict mode and the parsing of
 answers work as they do over the network. What has no meaning without a socket is left out:
 timeouts, proxies, TLS and connection reuse. The application runs in the calling thread for
@@ -34,15 +34,17 @@ import urllib.request
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from ._clock import Deadline
 from ._pool import BodyTooLarge
-from ._transport import Transport
-from ._wire import HttpRequest, HttpResponse
+from ._wire import Headers, HttpRequest, HttpResponse, redact_url
+from .errors import ResponseTooLarge
+from .transports import DEFAULT_MAX_RESPONSE_BYTES, BaseTransport
 
 if TYPE_CHECKING:
     from _typeshed import OptExcInfo
     from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
 
-__all__ = ["WSGIHandler", "WSGIResponse"]
+__all__ = ["WSGIHandler", "WSGIResponse", "WSGITransport"]
 
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 # PEP 3333: these two come without the HTTP_ prefix; the framing headers are replaced by
@@ -326,56 +328,46 @@ def _body_bytes(data: object) -> bytes:
     raise TypeError(f"a request body must be bytes, a file or an iterable, not {data!r}")
 
 
-class _ApplicationRaised(BaseException):
-    """Carries the application's exception past the transport's error translation.
+class WSGITransport(BaseTransport):
+    """A transport that answers every request by calling the WSGI application `app`.
 
-    A `BaseException`, so that `Transport.send`'s `except OSError` and friends (which turn
-    socket failures into `TransportError`s) let it through; `_WSGITransport.send` takes the
-    original out again.
+        client = SCIMClient("http://localhost/scim/v2", transport=WSGITransport(app))
+
+    The client's send loop runs around it as around the network: retry handlers, redirects,
+    logging with redaction, `max_response_bytes`, strict mode. The application runs in the
+    calling thread for as long as it takes (a `deadline` cannot cut it off), and whatever it
+    raises reaches the caller unchanged, past every retry handler.
     """
 
-    def __init__(self, error: Exception) -> None:
-        super().__init__(error)
-        self.error = error
-
-
-class _CarryingHandler(WSGIHandler):
-    def _application_raised(self, exc: Exception) -> NoReturn:
-        raise _ApplicationRaised(exc) from None
-
-
-class _WSGITransport(Transport):
-    """scimkit's transport (retry loop, redirects, logging, error translation) with an opener
-    that calls a WSGI application instead of opening connections."""
-
     def __init__(
-        self,
-        app: WSGIApplication,
-        *,
-        like: Transport,
-        max_response_bytes: int | None,
+        self, app: WSGIApplication, *, max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES
     ) -> None:
-        super().__init__(
-            connect_timeout=like.connect_timeout,
-            read_timeout=like.read_timeout,
-            ssl_context=like.ssl_context,
-            proxy="",
-            logger=like.logger,
-            keep_alive=like.keep_alive,
-            max_connections=0,
-            max_response_bytes=max_response_bytes,
-            deadline=like.deadline,
-        )
+        self.handler = WSGIHandler(app, max_response_bytes=max_response_bytes)
         self.app = app
+        self.max_response_bytes = max_response_bytes
         opener = urllib.request.OpenerDirector()
-        opener.add_handler(_CarryingHandler(app, max_response_bytes=max_response_bytes))
+        opener.add_handler(self.handler)
         opener.add_handler(urllib.request.UnknownHandler())
         self.opener = opener
 
-    def send(self, request: HttpRequest, deadline: float | None = None) -> HttpResponse:
+    def __repr__(self) -> str:
+        return f"WSGITransport({self.app!r})"
+
+    def send(self, request: HttpRequest, *, deadline: Deadline | None = None) -> HttpResponse:
+        """Call the application once with `request`; its answer as an `HttpResponse`."""
+        req = urllib.request.Request(
+            request.url,
+            data=request.body,
+            headers=request.headers.wire_fields(),
+            method=request.method,
+        )
         try:
-            return super().send(request, deadline)
-        except _ApplicationRaised as carrier:
-            error = carrier.error
-        # Raised outside the `except` block, so the carrier does not become its context.
-        raise error
+            with self.opener.open(req) as answer:
+                body = answer.read()
+                status = answer.status
+                headers = Headers(answer.headers.items())
+        except BodyTooLarge as exc:
+            raise ResponseTooLarge(
+                str(exc), method=request.method, url=redact_url(request.url), request_sent=True
+            ) from exc
+        return HttpResponse(status_code=status, headers=headers, body=body)

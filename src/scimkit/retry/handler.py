@@ -90,9 +90,15 @@ class RetryHandler:
         response: HttpResponse | None = None,
         error: TransportError | None = None,
     ) -> None:
-        """Wait, then count the retry."""
+        """Wait, then count the retry.
+
+        The wait is `state.next_wait` when the send loop computed it (the value it checked
+        against the deadline), else `wait_for(...)`.
+        """
         state.next_attempt_requested = True
-        duration = self.wait_for(state=state, request=request, response=response, error=error)
+        duration = state.next_wait
+        if duration is None:
+            duration = self.wait_for(state=state, request=request, response=response, error=error)
         _clock.sleep(max(0.0, duration))
         state.increment_current_attempt()
 
