@@ -1336,12 +1336,12 @@ def test_requests_that_cannot_be_parsed_get_a_scim_error_and_a_close(
 def test_a_bug_in_handling_is_a_500_scim_error_and_the_server_lives_on(
     server: SCIMServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import scimkit.testing._server as server_module
+    import scimkit.testing._endpoints as endpoints_module
 
     def broken(*args: Any, **kwargs: Any) -> list[Any]:
         raise RuntimeError("sorting exploded")
 
-    monkeypatch.setattr(server_module, "sort_resources", broken)
+    monkeypatch.setattr(endpoints_module, "sort_resources", broken)
     reply = call(server, "GET", "/Users?sortBy=userName")
     assert_scim_error(reply, 500)
     assert call(server, "GET", "/Users").status == 200

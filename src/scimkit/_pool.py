@@ -29,7 +29,8 @@ import urllib.request
 from email.message import Message
 from typing import Any, Optional
 
-from ._wire import Headers
+from . import _clock
+from ._wire import IDEMPOTENT_METHODS, Headers
 
 __all__ = [
     "WATCHDOG",
@@ -44,7 +45,6 @@ __all__ = [
     "request_head",
 ]
 
-_IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
 PoolKey = tuple[str, str, Optional[str], Optional[str]]
 
 
@@ -199,7 +199,7 @@ class Watchdog:
         quiet_since: float | None = None
         while True:
             self._wake.wait()
-            now = _clock_now()
+            now = _clock.monotonic()
             with self._lock:
                 expired = [e for e in self._active.values() if e.deadline <= now]
                 for entry in expired:
@@ -221,10 +221,6 @@ class Watchdog:
                 except OSError:
                     pass
             time.sleep(self.TICK)
-
-
-def _clock_now() -> float:
-    return time.monotonic()
 
 
 WATCHDOG = Watchdog()
@@ -455,6 +451,88 @@ class _PooledHandler:
     http_request = https_request = _lean_request
 
     def _exchange(self, req: urllib.request.Request, scheme: str) -> _Answer:
+        """One request on a kept-alive connection; sent again once on a fresh connection when
+        a reused one turns out dead and resending is safe (see the module docstring)."""
+        plan = _Plan(req, scheme)
+        deadline: float | None = getattr(req, "scimkit_deadline", None)
+        for attempt in (1, 2):
+            conn = self.pool.take(plan.key) if attempt == 1 else None
+            reused = conn is not None
+            if conn is None:
+                conn = self._open(req, plan)
+            try:
+                response, body = self._round_trip(conn, req, plan, reused, deadline)
+            except _Replay:
+                continue
+            if response.will_close:
+                conn.close()
+            else:
+                self.pool.give_back(plan.key, conn)
+            return _Answer(body, response.msg, req.get_full_url(), response.status, response.reason)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _open(self, req: urllib.request.Request, plan: _Plan) -> http.client.HTTPConnection:
+        """A new connection: connected (and tunnelled, and TLS-handshaken) under the connect
+        timeout only. A failure is a `URLError`: nothing was sent."""
+        conn = self._connection(req)
+        if plan.tunnel_host:
+            conn.set_tunnel(plan.tunnel_host, headers=plan.tunnel_headers)
+        self.pool.count_opened()
+        try:
+            conn.connect()
+        except OSError as err:
+            conn.close()
+            raise urllib.error.URLError(err) from err
+        return conn
+
+    def _round_trip(
+        self,
+        conn: http.client.HTTPConnection,
+        req: urllib.request.Request,
+        plan: _Plan,
+        reused: bool,
+        deadline: float | None,
+    ) -> tuple[http.client.HTTPResponse, bytes]:
+        """Send, then read the answer whole, under the read timeout and the call's deadline.
+
+        Raises `_Replay` when the request may go again on a fresh connection, and
+        `DeadlineExceeded` when the watchdog cut the exchange off.
+        """
+        assert conn.sock is not None
+        conn.sock.settimeout(self.read_timeout)
+        watch = WATCHDOG.watch(conn.sock, deadline) if deadline is not None else None
+        try:
+            own_head = _send_request(conn, req, plan, reused, watch)
+            response = _read_head(conn, plan.method, own_head, reused, watch)
+            try:
+                body = read_body(response, self.max_response_bytes)
+            except BaseException:
+                response.close()  # conn.close() knows only getresponse()'s answers
+                conn.close()
+                raise
+        except (OSError, http.client.HTTPException) as exc:
+            if watch is not None and watch.expired:
+                raise DeadlineExceeded() from exc
+            raise
+        finally:
+            if watch is not None:
+                WATCHDOG.done(watch)
+        if watch is not None and watch.expired:
+            conn.close()
+            raise DeadlineExceeded()
+        return response, body
+
+
+class _Replay(Exception):
+    """The request did not reach the server on a reused connection: send it on a new one."""
+
+
+class _Plan:
+    """What one exchange sends, worked out once before any connection is touched."""
+
+    __slots__ = ("headers", "host", "key", "method", "tunnel_headers", "tunnel_host")
+
+    def __init__(self, req: urllib.request.Request, scheme: str) -> None:
         host = req.host
         if not host:
             raise urllib.error.URLError("no host given")
@@ -465,100 +543,81 @@ class _PooledHandler:
             headers = dict(req.unredirected_hdrs)
             headers.update({k: v for k, v in req.headers.items() if k not in headers})
             headers = {name.title(): value for name, value in headers.items()}
-        tunnel_host = getattr(req, "_tunnel_host", None)
+        tunnel_host: str | None = getattr(req, "_tunnel_host", None)
         tunnel_headers: dict[str, str] = {}
         if tunnel_host and "Proxy-Authorization" in headers:
             # The proxy's credentials go on the CONNECT, never to the origin server.
             tunnel_headers["Proxy-Authorization"] = headers.pop("Proxy-Authorization")
-        key: PoolKey = (
+        self.host = host
+        self.headers = headers
+        self.tunnel_host = tunnel_host
+        self.tunnel_headers = tunnel_headers
+        self.method = req.get_method()
+        self.key: PoolKey = (
             scheme,
             host,
             tunnel_host,
             tunnel_headers.get("Proxy-Authorization") or headers.get("Proxy-Authorization"),
         )
-        method = req.get_method()
-        deadline: float | None = getattr(req, "scimkit_deadline", None)
-        pool = self.pool
-        for attempt in (1, 2):
-            conn = pool.take(key) if attempt == 1 else None
-            reused = conn is not None
-            if conn is None:
-                conn = self._connection(req)
-                if tunnel_host:
-                    conn.set_tunnel(tunnel_host, headers=tunnel_headers)
-                pool.count_opened()
-                try:
-                    # Connect (and tunnel, and handshake) under the connect timeout only.
-                    conn.connect()
-                except OSError as err:
-                    conn.close()
-                    raise urllib.error.URLError(err) from err
-            assert conn.sock is not None
-            conn.sock.settimeout(self.read_timeout)
-            watch = WATCHDOG.watch(conn.sock, deadline) if deadline is not None else None
-            try:
-                data = req.data
-                payload = data if isinstance(data, bytes) else None
-                head = (
-                    request_head(method, req.selector, tunnel_host or host, headers, payload)
-                    if data is None or payload is not None
-                    else None
-                )
-                try:
-                    if head is not None:
-                        conn.sock.sendall(head + payload if payload else head)
-                    else:
-                        conn.request(
-                            method,
-                            req.selector,
-                            data,
-                            headers,
-                            encode_chunked=req.has_header("Transfer-encoding"),
-                        )
-                except OSError:
-                    conn.close()
-                    if reused and not (watch and watch.expired):
-                        # Nothing reached a server that had closed this connection.
-                        continue
-                    raise
-                except BaseException:
-                    conn.close()
-                    raise
-                try:
-                    if head is not None:
-                        response = _begin_response(conn, method)
-                    else:
-                        response = conn.getresponse()
-                except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                    conn.close()
-                    if reused and method.upper() in _IDEMPOTENT and not (watch and watch.expired):
-                        continue
-                    raise
-                except BaseException:
-                    conn.close()
-                    raise
-                try:
-                    body = read_body(response, self.max_response_bytes)
-                except BaseException:
-                    response.close()  # conn.close() knows only getresponse()'s answers
-                    conn.close()
-                    raise
-            except (OSError, http.client.HTTPException) as exc:
-                if watch is not None and watch.expired:
-                    raise DeadlineExceeded() from exc
-                raise
-            finally:
-                if watch is not None:
-                    WATCHDOG.done(watch)
-            if watch is not None and watch.expired:
-                conn.close()
-                raise DeadlineExceeded()
-            if response.will_close:
-                conn.close()
-            else:
-                pool.give_back(key, conn)
-            return _Answer(body, response.msg, req.get_full_url(), response.status, response.reason)
-        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _send_request(
+    conn: http.client.HTTPConnection,
+    req: urllib.request.Request,
+    plan: _Plan,
+    reused: bool,
+    watch: _Watch | None,
+) -> bool:
+    """Write the request; True when scimkit wrote the head itself (`request_head`)."""
+    assert conn.sock is not None
+    data = req.data
+    payload = data if isinstance(data, bytes) else None
+    head = None
+    if data is None or payload is not None:
+        head = request_head(
+            plan.method, req.selector, plan.tunnel_host or plan.host, plan.headers, payload
+        )
+    try:
+        if head is not None:
+            conn.sock.sendall(head + payload if payload else head)
+        else:
+            conn.request(
+                plan.method,
+                req.selector,
+                data,
+                plan.headers,
+                encode_chunked=req.has_header("Transfer-encoding"),
+            )
+    except OSError:
+        conn.close()
+        if reused and not (watch and watch.expired):
+            raise _Replay() from None  # nothing reached a server that had closed it
+        raise
+    except BaseException:
+        conn.close()
+        raise
+    return head is not None
+
+
+def _read_head(
+    conn: http.client.HTTPConnection,
+    method: str,
+    own_head: bool,
+    reused: bool,
+    watch: _Watch | None,
+) -> http.client.HTTPResponse:
+    """The status line and headers; a reused connection dropped before them is replayed
+    for an idempotent method only (RFC 9110 §9.2.2: a POST may have been processed)."""
+    try:
+        return _begin_response(conn, method) if own_head else conn.getresponse()
+    except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+        conn.close()
+        if reused and method.upper() in IDEMPOTENT_METHODS and not (watch and watch.expired):
+            raise _Replay() from None
+        raise
+    except BaseException:
+        conn.close()
+        raise
 
 
 class PooledHTTPHandler(_PooledHandler, urllib.request.HTTPHandler):

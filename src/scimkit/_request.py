@@ -25,6 +25,7 @@ __all__ = [
     "Me",
     "RequestTemplate",
     "Root",
+    "check_profile",
     "encode_id",
     "join_url",
     "json_body",
@@ -475,6 +476,15 @@ def search_request(query: Mapping[str, str]) -> JSON:
 
 
 SERVER_PROFILES = ("entra",)
+
+
+def check_profile(profile: object) -> str | None:
+    """The `server_profile` argument: one of `SERVER_PROFILES`, or None."""
+    if profile is not None and profile not in SERVER_PROFILES:
+        raise ValueError(
+            f"server_profile must be one of {SERVER_PROFILES} or None, not {profile!r}"
+        )
+    return profile
 
 
 def apply_profile(body: JSON, profile: str | None) -> JSON:

@@ -147,46 +147,50 @@ class SCIMClient(ResourceOperations):
         self.logger = logger or logging.getLogger("scimkit")
         self.raise_errors: bool = bool(raise_errors)
         self.strict = bool(strict)
-        if server_profile is not None and server_profile not in _request.SERVER_PROFILES:
-            raise ValueError(
-                f"server_profile must be one of {_request.SERVER_PROFILES} or None, "
-                f"not {server_profile!r}"
-            )
-        self.server_profile = server_profile
+        self.server_profile = _request.check_profile(server_profile)
         self.retry_handlers: list[RetryHandler] = _check_handlers(retry_handlers)
         self._discovery: Discovery | None = None
         self._bulk_config: ServiceProviderConfig | None = None
-        given: dict[str, Any] = dict(
-            timeout=timeout,
-            ssl=ssl,
-            proxy=proxy,
-            keep_alive=keep_alive,
-            max_connections=max_connections,
+        self._connect(
+            transport,
+            dict(
+                timeout=timeout,
+                ssl=ssl,
+                proxy=proxy,
+                keep_alive=keep_alive,
+                max_connections=max_connections,
+            ),
         )
+
+    def _connect(self, transport: BaseTransport | None, connection: dict[str, Any]) -> None:
+        """Take the transport given (refusing connection settings it would ignore), or build
+        one for the network from those settings; keep the settings as given."""
         if transport is None:
-            network = HTTPTransport(max_response_bytes=self.max_response_bytes, **given)
+            network = HTTPTransport(max_response_bytes=self.max_response_bytes, **connection)
             network.check_route(self.base_url)
             transport = network
         else:
             _args.instance("transport", transport, BaseTransport, "a scimkit BaseTransport")
-            for name, value in given.items():
+            for name, value in connection.items():
                 if value != _CONNECTION_DEFAULTS[name]:
                     raise ValueError(
-                        f"{name} is a setting of the network transport: with transport= "
-                        f"given, set it on that transport"
+                        f"{name} is a setting of the network transport: with transport= given, "
+                        f"set it on that transport"
                     )
         #: What moves the bytes: an `HTTPTransport` unless one was given.
         self.transport: BaseTransport = transport
-        # The connection settings as given (the transport holds them in force).
+        timeout = connection["timeout"]
         connect, read = _args.timeout_pair(timeout)
         self.timeout: float | tuple[float, float] = (
             (connect, read) if isinstance(timeout, tuple) else connect
         )
-        self.ssl = transport.ssl_context if isinstance(transport, HTTPTransport) else ssl
+        self.ssl: ssl_module.SSLContext | None = (
+            transport.ssl_context if isinstance(transport, HTTPTransport) else connection["ssl"]
+        )
         #: The proxy URL, with any `user:password@` shown as `[secure]@`.
-        self.proxy = redact_proxy(validate_proxy(proxy))
-        self.keep_alive = bool(keep_alive)
-        self.max_connections = max_connections
+        self.proxy = redact_proxy(validate_proxy(connection["proxy"]))
+        self.keep_alive = bool(connection["keep_alive"])
+        self.max_connections: int = connection["max_connections"]
 
     @staticmethod
     def _user_agent(prefix: str | None, suffix: str | None) -> str:
