@@ -1,4 +1,5 @@
-"""Retry handlers in the real loop: faults injected by the local server, attempts counted there."""
+"""The send loop (`scimkit._send`): retry handlers in the real loop, the deadline, the attempt
+history; faults injected by the local server, attempts counted there."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ import pytest
 from scimkit import RateLimited, RemoteProtocolError, SCIMClient, TransportError, User
 from scimkit.errors import ConnectError
 from scimkit.retry import (
+    BackoffRetryIntervalCalculator,
     ConnectionErrorRetryHandler,
     FixedValueRetryIntervalCalculator,
     HttpRequest,
     HttpResponse,
+    RandomJitter,
     RateLimitErrorRetryHandler,
     RetryHandler,
     RetryState,
@@ -23,6 +26,8 @@ from scimkit.testing import Fault, SCIMServer
 
 from .checks import resource_id
 from .conftest import SleepRecorder
+
+no_wait = FixedValueRetryIntervalCalculator(0)
 
 
 def attempts_for(server: SCIMServer, path_part: str) -> int:
@@ -281,3 +286,134 @@ def test_retry_handlers_list_is_appendable(server: SCIMServer, sleeps: SleepReco
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
     server.inject(Fault.status(429, headers={"Retry-After": "2"}))
     assert client.search_users().status_code == 200 and sleeps.calls == [2.0]
+
+
+class RecordedBackoff(BackoffRetryIntervalCalculator):
+    """A jittered backoff that remembers every wait it computed."""
+
+    def __init__(self) -> None:
+        super().__init__(backoff_factor=1.0, jitter=RandomJitter())
+        self.computed: list[float] = []
+
+    def calculate_sleep_duration(self, current_attempt: int) -> float:
+        wait = super().calculate_sleep_duration(current_attempt)
+        self.computed.append(wait)
+        return wait
+
+
+def test_the_jittered_wait_checked_against_the_deadline_is_the_one_slept(
+    server: SCIMServer, sleeps: SleepRecorder
+) -> None:
+    backoff = RecordedBackoff()
+    client = SCIMClient(
+        server.url,
+        token=server.token,
+        deadline=60,
+        retry_handlers=[ServerErrorRetryHandler(max_retry_count=3, interval_calculator=backoff)],
+    )
+    server.inject(Fault.status(503), times=3)
+    resp = client.search_users()
+    assert resp.ok and len(server.requests) == 4
+    # One jittered wait computed per retry, and exactly that wait slept: with two
+    # computations per retry (one for the deadline, one to sleep) the lists would differ.
+    assert len(backoff.computed) == 3
+    assert sleeps.calls == backoff.computed
+    assert [attempt.wait for attempt in resp.attempts] == [*backoff.computed, 0.0]
+
+
+def test_a_wait_that_would_end_past_the_deadline_is_neither_computed_twice_nor_slept(
+    server: SCIMServer, sleeps: SleepRecorder
+) -> None:
+    backoff = RecordedBackoff()
+    backoff.backoff_factor = 100.0  # past the 60 s deadline whatever the jitter
+    client = SCIMClient(
+        server.url,
+        token=server.token,
+        deadline=60,
+        retry_handlers=[ServerErrorRetryHandler(max_retry_count=3, interval_calculator=backoff)],
+    )
+    server.inject(Fault.status(503))
+    resp = client.search_users()
+    assert resp.status_code == 503 and len(server.requests) == 1
+    assert len(backoff.computed) == 1 and sleeps.calls == []
+
+
+def test_the_history_of_a_call_retried_twice_is_on_the_response(
+    server: SCIMServer, sleeps: SleepRecorder
+) -> None:
+    client = SCIMClient(
+        server.url,
+        token=server.token,
+        retry_handlers=[
+            # The count is shared: the second retry is the rate-limit handler's second.
+            ConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=no_wait),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+    server.inject(Fault.drop(), method="GET")
+    server.inject(Fault.status(429, headers={"Retry-After": "7"}), method="GET")
+    resp = client.search_users(filter='userName eq "x"')
+    assert resp.ok
+    url = f"{server.url}/Users?filter=userName%20eq%20%22x%22"
+    assert [(a.number, a.method, a.url, a.outcome, a.wait) for a in resp.attempts] == [
+        (1, "GET", url, "RemoteProtocolError", 0.0),
+        (2, "GET", url, "HTTP 429", 7.0),
+        (3, "GET", url, "HTTP 200", 0.0),
+    ]
+    assert resp.attempts[0].status_code is None and resp.attempts[0].error == "RemoteProtocolError"
+    assert resp.attempts[1].status_code == 429 and resp.attempts[1].error is None
+    assert sleeps.calls == [0.0, 7.0]
+
+
+def test_the_history_is_on_a_transport_error_and_on_a_response_error(
+    server: SCIMServer, sleeps: SleepRecorder
+) -> None:
+    client = SCIMClient(
+        server.url,
+        token=server.token,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=no_wait)
+        ],
+    )
+    server.inject(Fault.drop(), method="GET", times=3)
+    with pytest.raises(RemoteProtocolError) as caught:
+        client.search_users()
+    assert [(a.number, a.outcome) for a in caught.value.attempts] == [
+        (1, "RemoteProtocolError"),
+        (2, "RemoteProtocolError"),
+        (3, "RemoteProtocolError"),
+    ]
+    server.inject(Fault.status(404), method="GET")
+    error = client.search_users().to_error()
+    assert [(a.number, a.outcome) for a in error.attempts] == [(1, "HTTP 404")]
+
+
+def test_a_handler_that_declines_while_preparing_ends_the_call(
+    server: SCIMServer, sleeps: SleepRecorder
+) -> None:
+    class ChangesItsMind(RetryHandler):
+        """slack_sdk's contract: no `next_attempt_requested`, no next attempt."""
+
+        def _can_retry(
+            self,
+            *,
+            state: RetryState,
+            request: HttpRequest,
+            response: HttpResponse | None = None,
+            error: TransportError | None = None,
+        ) -> bool:
+            return response is not None and response.status_code == 503
+
+        def prepare_for_next_attempt(
+            self,
+            *,
+            state: RetryState,
+            request: HttpRequest,
+            response: HttpResponse | None = None,
+            error: TransportError | None = None,
+        ) -> None:
+            state.custom_values["asked"] = True
+
+    client = SCIMClient(server.url, token=server.token, retry_handlers=[ChangesItsMind(3)])
+    server.inject(Fault.status(503))
+    assert client.search_users().status_code == 503 and len(server.requests) == 1
