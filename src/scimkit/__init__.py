@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ._sentinel import NOT_GIVEN, NotGiven
 from ._version import __version__
+from ._wire import Attempt
 from .client import SCIMClient
 from .discovery import Discovery
 from .errors import (
@@ -96,10 +97,13 @@ from .responses import (
     UserResponse,
     UserUpdateResponse,
 )
+from .transports import BaseTransport, HTTPTransport
 
 __all__ = [
+    "Attempt",
     "AuthenticationScheme",
     "BadRequest",
+    "BaseTransport",
     "BulkOperation",
     "BulkOperationResult",
     "BulkResponse",
@@ -120,6 +124,7 @@ __all__ = [
     "GroupPatchResponse",
     "GroupResponse",
     "GroupUpdateResponse",
+    "HTTPTransport",
     "InvalidResponse",
     "ListResponse",
     "Meta",

@@ -14,7 +14,7 @@ __all__ = [
     "header_text",
     "instance",
     "non_negative",
-    "positive_int",
+    "int_at_least",
     "seconds",
     "timeout_pair",
 ]
@@ -66,7 +66,7 @@ def timeout_pair(value: object) -> tuple[float, float]:
     return both, both
 
 
-def positive_int(name: str, value: object, *, minimum: int = 1, allow_none: bool = False) -> Any:
+def int_at_least(name: str, value: object, *, minimum: int = 1, allow_none: bool = False) -> Any:
     """An int of at least `minimum` (`True` and `False` are not ints here), or None if allowed."""
     if value is None and allow_none:
         return None

@@ -138,7 +138,7 @@ class SCIMClient(ResourceOperations):
         )
         self._token = token
         self.default_headers: dict[str, str] = dict(default_headers or {})
-        self.max_response_bytes = _args.positive_int(
+        self.max_response_bytes = _args.int_at_least(
             "max_response_bytes", max_response_bytes, allow_none=True
         )
         self.deadline = None if deadline is None else _args.seconds("deadline", deadline)

@@ -124,8 +124,8 @@ class HTTPTransport(BaseTransport):
         # Only here, never on the client, is the proxy URL kept with its credentials.
         self._proxy = validate_proxy(proxy)
         self.keep_alive = bool(keep_alive)
-        self.max_connections = _args.positive_int("max_connections", max_connections)
-        self.max_response_bytes = _args.positive_int(
+        self.max_connections = _args.int_at_least("max_connections", max_connections)
+        self.max_response_bytes = _args.int_at_least(
             "max_response_bytes", max_response_bytes, allow_none=True
         )
         # keep_alive=False is the same exchange with a pool that keeps nothing.

@@ -13,12 +13,13 @@ call is sent again. A handler of your own overrides `_can_retry`:
     client.retry_handlers.append(RetryOnConflict(max_retry_count=2))
 
 `error` is a `scimkit.errors.TransportError` (its `request_sent` says whether the server can
-have seen the request); `response` is an `HttpResponse`; `request` an `HttpRequest`.
+have seen the request); `response` is an `HttpResponse`; `request` an `HttpRequest`. Each
+attempt of a call is recorded as an `Attempt` in `response.attempts` / `error.attempts`.
 """
 
 from __future__ import annotations
 
-from .._wire import HttpRequest, HttpResponse, parse_retry_after
+from .._wire import Attempt, HttpRequest, HttpResponse, parse_retry_after
 from .builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -35,6 +36,7 @@ from .jitter import Jitter, RandomJitter
 from .state import RetryState
 
 __all__ = [
+    "Attempt",
     "BackoffRetryIntervalCalculator",
     "ConnectionErrorRetryHandler",
     "FixedValueRetryIntervalCalculator",

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import numbers
-
+from .._args import non_negative
 from .._wire import HttpRequest, HttpResponse, parse_retry_after
 from ..errors import ConnectError, ConnectTimeout, ReadTimeout, RemoteProtocolError, TransportError
 from .handler import RetryHandler
@@ -19,11 +18,7 @@ __all__ = [
 
 
 def _max_wait(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"max_wait must be a number of seconds, not {type(value).__name__}")
-    if value < 0:
-        raise ValueError(f"max_wait must not be negative, got {value}")
-    return float(value)
+    return non_negative("max_wait", value)
 
 
 class ConnectionErrorRetryHandler(RetryHandler):

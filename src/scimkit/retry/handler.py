@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import _clock
+from .. import _args, _clock
 from .._wire import HttpRequest, HttpResponse
 from ..errors import TransportError
 from .interval_calculator import BackoffRetryIntervalCalculator, RetryIntervalCalculator
@@ -31,15 +31,11 @@ class RetryHandler:
         *,
         retry_non_idempotent: bool = False,
     ) -> None:
-        if isinstance(max_retry_count, bool) or not isinstance(max_retry_count, int):
-            raise TypeError(f"max_retry_count must be an int, not {type(max_retry_count).__name__}")
-        if max_retry_count < 0:
-            raise ValueError(f"max_retry_count must not be negative, got {max_retry_count}")
-        if interval_calculator is not None and not isinstance(
-            interval_calculator, RetryIntervalCalculator
-        ):
-            raise TypeError("interval_calculator must be a RetryIntervalCalculator")
-        self.max_retry_count = max_retry_count
+        self.max_retry_count: int = _args.int_at_least(
+            "max_retry_count", max_retry_count, minimum=0
+        )
+        if interval_calculator is not None:
+            _args.instance("interval_calculator", interval_calculator, RetryIntervalCalculator)
         self.interval_calculator = interval_calculator or BackoffRetryIntervalCalculator()
         self.retry_non_idempotent = bool(retry_non_idempotent)
 

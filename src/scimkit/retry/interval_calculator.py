@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import numbers
-
+from .._args import non_negative as _non_negative
 from .jitter import Jitter, RandomJitter
 
 __all__ = [
@@ -11,14 +10,6 @@ __all__ = [
     "FixedValueRetryIntervalCalculator",
     "RetryIntervalCalculator",
 ]
-
-
-def _non_negative(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
-    if value < 0:
-        raise ValueError(f"{name} must not be negative, got {value}")
-    return float(value)
 
 
 class RetryIntervalCalculator:
