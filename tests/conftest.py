@@ -1,7 +1,9 @@
-"""Shared fixtures: a local SCIM server per test, a client on it, and recorded sleeps."""
+"""Shared fixtures: a local SCIM server per test, clients on it, recorded sleeps, the
+command-line runner and a loopback forward proxy."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -9,6 +11,9 @@ import pytest
 import scimkit._clock
 from scimkit import SCIMClient
 from scimkit.testing import SCIMServer
+
+from .cli_helpers import CLI, TOKEN
+from .forwarding_proxy import ForwardingProxy
 
 PROXY_VARIABLES = (
     "http_proxy",
@@ -63,6 +68,13 @@ def client(server: SCIMServer) -> Iterator[SCIMClient]:
 
 
 @pytest.fixture
+def bare_client(server: SCIMServer) -> Iterator[SCIMClient]:
+    """A client that never retries, so each injected fault is seen exactly once."""
+    with SCIMClient(server.url, token=server.token, retry_handlers=[]) as scim:
+        yield scim
+
+
+@pytest.fixture
 def v1_server() -> Iterator[SCIMServer]:
     with SCIMServer(scim_version="1.1") as running:
         yield running
@@ -72,3 +84,28 @@ def v1_server() -> Iterator[SCIMServer]:
 def v1_client(v1_server: SCIMServer) -> Iterator[SCIMClient]:
     with SCIMClient(v1_server.url, token=v1_server.token, scim_version="1.1") as scim:
         yield scim
+
+
+@pytest.fixture
+def scim() -> Iterator[SCIMServer]:
+    """The server the command-line tests talk to, with a token they know."""
+    with SCIMServer(token=TOKEN) as running:
+        yield running
+
+
+@pytest.fixture
+def cli(scim: SCIMServer) -> CLI:
+    return CLI({"SCIM_BASE_URL": scim.url, "SCIM_TOKEN": TOKEN})
+
+
+@pytest.fixture
+def proxy() -> Iterator[ForwardingProxy]:
+    running = ForwardingProxy()
+    thread = threading.Thread(target=running.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield running
+    finally:
+        running.shutdown()
+        running.server_close()
+        thread.join()

@@ -16,12 +16,6 @@ from scimkit.testing import Fault, SCIMServer
 from .checks import error_detail
 
 
-@pytest.fixture
-def bare_client(server: SCIMServer) -> SCIMClient:
-    # No retries: each fault is seen exactly once.
-    return SCIMClient(server.url, token=server.token, retry_handlers=[])
-
-
 def test_html_502_from_a_proxy_keeps_status_headers_and_raw_body(
     bare_client: SCIMClient, server: SCIMServer
 ) -> None:

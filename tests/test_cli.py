@@ -8,112 +8,19 @@ import io
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from scimkit._cli.console import Console
 from scimkit._cli.parser import TOKEN_REFUSED, hide_secret_values, secret_values
-from scimkit.cli import main, run
+from scimkit.cli import main
 from scimkit.testing import Fault, SCIMServer
 
+from .cli_helpers import CLI, TOKEN, add_user, closed_port_url, free_port, writes
 from .conftest import SleepRecorder
 from .tls import server_context
-
-TOKEN = "cli-S3CRET-token-4e8d"
-
-
-class Result:
-    """What one run printed, and its exit code."""
-
-    def __init__(self, code: int, out: str, err: str) -> None:
-        self.code = code
-        self.out = out
-        self.err = err
-
-    @property
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-    @property
-    def lines(self) -> list[Any]:
-        return [json.loads(line) for line in self.out.splitlines()]
-
-    def __repr__(self) -> str:
-        return f"Result(code={self.code}, out={self.out!r}, err={self.err!r})"
-
-
-class CLI:
-    """Runs `scimkit ...` in-process with its own streams and environment."""
-
-    def __init__(self, environ: dict[str, str]) -> None:
-        self.environ = environ
-        self.prompts: list[str] = []
-        #: What the token prompt gets: text, or an exception the person's keys raise.
-        self.answer: str | type[BaseException] = ""
-
-    def _prompt(self, text: str) -> str:
-        self.prompts.append(text)
-        if isinstance(self.answer, type):
-            raise self.answer()
-        return self.answer
-
-    def __call__(
-        self,
-        *argv: str,
-        stdin: str = "",
-        tty: bool = False,
-        stdin_tty: bool = False,
-        env: dict[str, str] | None = None,
-        clock: Callable[[], float] | None = None,
-    ) -> Result:
-        console = Console(
-            stdout=io.StringIO(),
-            stderr=io.StringIO(),
-            stdin=io.StringIO(stdin),
-            environ={**self.environ, **(env or {})},
-            stdout_is_tty=tty,
-            stderr_is_tty=tty,
-            stdin_is_tty=stdin_tty,
-            prompt=self._prompt,
-            clock=clock or (lambda: 0.0),
-        )
-        code = run(list(argv), console)
-        out = console.stdout.getvalue()  # type: ignore[attr-defined]
-        err = console.stderr.getvalue()  # type: ignore[attr-defined]
-        return Result(code, out, err)
-
-
-@pytest.fixture
-def scim() -> Iterator[SCIMServer]:
-    with SCIMServer(token=TOKEN) as running:
-        yield running
-
-
-@pytest.fixture
-def cli(scim: SCIMServer) -> CLI:
-    return CLI({"SCIM_BASE_URL": scim.url, "SCIM_TOKEN": TOKEN})
-
-
-def closed_port_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/scim/v2"
-
-
-def add_user(server: SCIMServer, user_name: str, /, **attributes: Any) -> str:
-    created = server.add_resource("Users", {"userName": user_name, **attributes})
-    return str(created["id"])
-
-
-def writes(server: SCIMServer) -> list[str]:
-    return [r.method for r in server.requests if r.method != "GET"]
-
 
 # -- users ---------------------------------------------------------------------------------
 
@@ -913,9 +820,7 @@ SIGINT_IGNORED = (
     "launcher", [[], ["-c", SIGINT_IGNORED]], ids=["sigint-default", "sigint-ignored-at-start"]
 )
 def test_serve_runs_a_server_the_cli_can_use_until_interrupted(launcher: list[str]) -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "SERVE_TOKEN": TOKEN, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [

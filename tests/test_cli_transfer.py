@@ -32,21 +32,10 @@ from scimkit._cli.transfer import (
 )
 from scimkit.testing import Fault, SCIMServer
 
+from .cli_helpers import CLI, add_user, writes
 from .conftest import SleepRecorder
-from .test_cli import CLI, TOKEN, add_user
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-
-
-@pytest.fixture
-def scim() -> Iterator[SCIMServer]:
-    with SCIMServer(token=TOKEN) as running:
-        yield running
-
-
-@pytest.fixture
-def cli(scim: SCIMServer) -> CLI:
-    return CLI({"SCIM_BASE_URL": scim.url, "SCIM_TOKEN": TOKEN})
 
 
 def write(path: Path, text: str) -> str:
@@ -60,10 +49,6 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 def users_by_name(server: SCIMServer) -> dict[str, dict[str, Any]]:
     return {u["userName"]: u for u in server.resources("Users")}
-
-
-def write_methods(server: SCIMServer) -> list[str]:
-    return [r.method for r in server.requests if r.method != "GET"]
 
 
 # -- pure: rows ----------------------------------------------------------------------------
@@ -521,7 +506,7 @@ def test_import_creates_updates_leaves_unchanged_and_reports_failures(
     ]
     assert rows[2]["id"] == users["cal"]["id"] and rows[1]["id"] == users["bob"]["id"]
     assert "title" in rows[1]["detail"] and "active" in rows[1]["detail"]
-    assert [r.method for r in scim.requests if r.method != "GET"] == ["PATCH", "POST"]
+    assert writes(scim) == ["PATCH", "POST"]
 
 
 def test_import_dry_run_shows_the_diff_and_changes_nothing(
@@ -575,7 +560,7 @@ def test_import_twice_is_all_unchanged_the_second_time(
         "failed": 0,
         "failures": [],
     }
-    assert write_methods(scim) == []
+    assert writes(scim) == []
 
 
 def test_import_after_an_interruption_never_duplicates(
@@ -662,7 +647,7 @@ def test_import_jsonl_restores_an_export(cli: CLI, scim: SCIMServer, tmp_path: P
     assert done.out.startswith("created 0, updated 1, unchanged 2, failed 0")
     restored = users_by_name(scim)["user1"]
     assert restored["title"] == "Guide" and restored["name"] == user1["name"]
-    assert write_methods(scim) == ["PATCH"]
+    assert writes(scim) == ["PATCH"]
 
 
 def test_import_csv_round_trip_of_an_export_is_unchanged(
@@ -674,7 +659,7 @@ def test_import_csv_round_trip_of_an_export_is_unchanged(
     scim.clear_requests()
     done = cli("import", "users", str(exported))
     assert done.code == 0 and done.out.startswith("created 0, updated 0, unchanged 4")
-    assert write_methods(scim) == []
+    assert writes(scim) == []
 
 
 def test_import_jsonl_bad_lines_fail_alone(cli: CLI, scim: SCIMServer, tmp_path: Path) -> None:
@@ -700,7 +685,7 @@ def test_import_scim_1_1_updates_with_put(v1_server: SCIMServer, tmp_path: Path)
     done = cli("import", "users", source, "--scim-version", "1.1")
     assert done.code == 0, done.err
     assert done.out.startswith("created 1, updated 1")
-    assert [r.method for r in v1_server.requests if r.method != "GET"] == ["PUT", "POST"]
+    assert writes(v1_server) == ["PUT", "POST"]
     assert users_by_name(v1_server)["ann"]["title"] == "Lead"
 
 

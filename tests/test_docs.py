@@ -9,13 +9,7 @@ import pytest
 
 from scimkit.testing import SCIMServer
 
-ROOT = Path(__file__).resolve().parent.parent
-BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
-
-
-def python_blocks(path: Path) -> list[str]:
-    return BLOCK.findall(path.read_text(encoding="utf-8"))
-
+from .documents import ROOT, python_blocks
 
 ALL_DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 DOCUMENTS = [path for path in ALL_DOCUMENTS if python_blocks(path)]

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import scimkit.errors
 
-ROOT = Path(__file__).resolve().parent.parent
+from .documents import ROOT
+
 DOCS = ROOT / "docs"
 
 

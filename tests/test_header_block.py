@@ -6,8 +6,6 @@ checked is what the client makes of the bytes on the wire.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from scimkit import RemoteProtocolError, SCIMClient
@@ -21,12 +19,6 @@ BODY = b'{"id": "1", "userName": "cal"}'
 def answer(*fields: bytes, body: bytes = BODY, status: bytes = b"200 OK") -> bytes:
     head = b"HTTP/1.1 " + status + b"\r\n" + b"".join(field + b"\r\n" for field in fields)
     return head + b"\r\n" + body
-
-
-@pytest.fixture
-def bare_client(server: SCIMServer) -> Iterator[SCIMClient]:
-    with SCIMClient(server.url, token=server.token, retry_handlers=[]) as client:
-        yield client
 
 
 def test_header_names_are_found_whatever_their_case(

@@ -40,6 +40,7 @@ from scimkit.responses import ResourceResponse
 from scimkit.testing import SCIMServer
 
 from .checks import error_detail, error_of, resource_id, returned
+from .examples import full_user
 from .interop import scim2_server
 
 OURS = "scimkit"
@@ -939,45 +940,10 @@ def test_raise_errors_client_raises_the_servers_errors(scim: SCIMClient) -> None
 
 
 def test_every_core_user_attribute_survives_create_read_and_replace(scim: SCIMClient) -> None:
-    full = {
-        "userName": "everything",
-        "name": {
-            "formatted": "Ms. Barbara J Jensen, III",
-            "familyName": "Jensen",
-            "givenName": "Barbara",
-            "middleName": "Jane",
-            "honorificPrefix": "Ms.",
-            "honorificSuffix": "III",
-        },
-        "displayName": "Babs Jensen",
-        "nickName": "Babs",
-        "profileUrl": "https://login.example.com/bjensen",
-        "title": "Tour Guide",
-        "userType": "Employee",
-        "preferredLanguage": "en-US",
-        "locale": "en-US",
-        "timezone": "America/Los_Angeles",
-        "active": True,
-        "emails": [{"value": "bjensen@example.com", "type": "work", "primary": True}],
-        "phoneNumbers": [{"value": "555-555-5555", "type": "work"}],
-        "ims": [{"value": "someaimhandle", "type": "aim"}],
-        "photos": [{"value": "https://photos.example.com/profilephoto.jpg", "type": "photo"}],
-        "addresses": [
-            {
-                "type": "work",
-                "streetAddress": "100 Universal City Plaza",
-                "locality": "Hollywood",
-                "region": "CA",
-                "postalCode": "91608",
-                "country": "US",
-                "formatted": "100 Universal City Plaza\nHollywood, CA 91608 USA",
-                "primary": True,
-            }
-        ],
-        "entitlements": [{"value": "tour-bus"}],
-        "roles": [{"value": "guide"}],
-        "x509Certificates": [{"value": "MIIDQzCCAqygAwIBAgICEAAwDQYJKoZIhvcNAQEFBQAw"}],
-    }
+    # What a client may set in the core schema: not the attributes every resource has
+    # (RFC 7643 §3.1), nor `groups` (read-only), `password` (never returned) or the extension.
+    left_out = {"schemas", "id", "externalId", "meta", "groups", "password", ENTERPRISE}
+    full = {k: v for k, v in full_user().items() if k not in left_out}
     created = scim.create_user(full)
     assert created.status_code == 201, created.errors
     user_id = resource_id(created)

@@ -23,25 +23,22 @@ def script(server: SCIMServer, *pages: dict[str, object]) -> None:
         server.inject(Fault.status(200, body=body), method="GET", path="/Users")
 
 
-@pytest.fixture
-def bare(server: SCIMServer) -> SCIMClient:
-    return SCIMClient(server.url, token=server.token, retry_handlers=[])
-
-
-def test_iter_users_pages_through_every_user(bare: SCIMClient, server: SCIMServer) -> None:
+def test_iter_users_pages_through_every_user(bare_client: SCIMClient, server: SCIMServer) -> None:
     for n in range(25):
         server.add_resource("Users", {"userName": f"u{n:02d}"})
-    names = [u.user_name for u in bare.iter_users(page_size=10, sort_by="userName")]
+    names = [u.user_name for u in bare_client.iter_users(page_size=10, sort_by="userName")]
     assert names == [f"u{n:02d}" for n in range(25)]
     starts = [r.query["startIndex"][0] for r in server.requests]
     assert starts == ["1", "11", "21"]
     assert all(r.query["count"] == ["10"] for r in server.requests)
 
 
-def test_iter_users_passes_the_filter_and_is_lazy(bare: SCIMClient, server: SCIMServer) -> None:
+def test_iter_users_passes_the_filter_and_is_lazy(
+    bare_client: SCIMClient, server: SCIMServer
+) -> None:
     for n in range(5):
         server.add_resource("Users", {"userName": f"a{n}", "active": n % 2 == 0})
-    iterator = bare.iter_users(filter="active eq true", page_size=2)
+    iterator = bare_client.iter_users(filter="active eq true", page_size=2)
     assert server.requests == []
     assert next(iterator).user_name == "a0"
     assert len(server.requests) == 1
@@ -49,61 +46,63 @@ def test_iter_users_passes_the_filter_and_is_lazy(bare: SCIMClient, server: SCIM
     assert server.requests[0].query["filter"] == ["active eq true"]
 
 
-def test_a_server_that_ignores_count_is_read_once(bare: SCIMClient, server: SCIMServer) -> None:
+def test_a_server_that_ignores_count_is_read_once(
+    bare_client: SCIMClient, server: SCIMServer
+) -> None:
     script(server, page(["a", "b", "c", "d", "e"], totalResults=5, startIndex=1, itemsPerPage=5))
-    assert [u.id for u in bare.iter_users(page_size=2)] == ["a", "b", "c", "d", "e"]
+    assert [u.id for u in bare_client.iter_users(page_size=2)] == ["a", "b", "c", "d", "e"]
     assert len(server.requests) == 1
 
 
 def test_missing_total_and_short_pages_read_until_an_empty_page(
-    bare: SCIMClient, server: SCIMServer
+    bare_client: SCIMClient, server: SCIMServer
 ) -> None:
     script(server, page(["a", "b", "c"]), page(["d", "e", "f"]), page([]))
-    assert [u.id for u in bare.iter_users(page_size=10)] == ["a", "b", "c", "d", "e", "f"]
+    assert [u.id for u in bare_client.iter_users(page_size=10)] == ["a", "b", "c", "d", "e", "f"]
     assert [r.query["startIndex"] for r in server.requests] == [["1"], ["4"], ["7"]]
 
 
 def test_a_server_that_ignores_start_index_stops_without_duplicates(
-    bare: SCIMClient, server: SCIMServer
+    bare_client: SCIMClient, server: SCIMServer
 ) -> None:
     script(server, page(["a", "b"]), page(["a", "b"]))
-    assert [u.id for u in bare.iter_users(page_size=2)] == ["a", "b"]
+    assert [u.id for u in bare_client.iter_users(page_size=2)] == ["a", "b"]
     assert len(server.requests) == 2
 
 
 def test_total_results_shrinking_during_iteration_ends_it(
-    bare: SCIMClient, server: SCIMServer
+    bare_client: SCIMClient, server: SCIMServer
 ) -> None:
     script(
         server,
         page(["a", "b", "c"], totalResults=30, startIndex=1),
         page(["d"], totalResults=4, startIndex=4),
     )
-    assert [u.id for u in bare.iter_users(page_size=3)] == ["a", "b", "c", "d"]
+    assert [u.id for u in bare_client.iter_users(page_size=3)] == ["a", "b", "c", "d"]
     assert len(server.requests) == 2
 
 
-def test_a_failing_page_raises_its_error(bare: SCIMClient, server: SCIMServer) -> None:
+def test_a_failing_page_raises_its_error(bare_client: SCIMClient, server: SCIMServer) -> None:
     server.inject(Fault.status(404), method="GET")
     with pytest.raises(NotFound):
-        list(bare.iter_users())
+        list(bare_client.iter_users())
 
 
-def test_iter_groups_and_page_size_validation(bare: SCIMClient, server: SCIMServer) -> None:
+def test_iter_groups_and_page_size_validation(bare_client: SCIMClient, server: SCIMServer) -> None:
     for n in range(3):
         server.add_resource("Groups", {"displayName": f"g{n}"})
-    names = [g.display_name for g in bare.iter_groups(page_size=2)]
+    names = [g.display_name for g in bare_client.iter_groups(page_size=2)]
     assert sorted(names, key=str) == ["g0", "g1", "g2"]
     with pytest.raises(ValueError, match="page_size"):
-        bare.iter_groups(page_size=0)
+        bare_client.iter_groups(page_size=0)
     with pytest.raises(ValueError, match="sort_order"):
-        bare.iter_users(sort_order="sideways")
+        bare_client.iter_users(sort_order="sideways")
 
 
-def test_cursor_pagination_follows_next_cursor(bare: SCIMClient, server: SCIMServer) -> None:
+def test_cursor_pagination_follows_next_cursor(bare_client: SCIMClient, server: SCIMServer) -> None:
     for n in range(7):
         server.add_resource("Users", {"userName": f"c{n}"})
-    names = [u.user_name for u in bare.iter_users(page_size=3, pagination="cursor")]
+    names = [u.user_name for u in bare_client.iter_users(page_size=3, pagination="cursor")]
     assert sorted(names, key=str) == [f"c{n}" for n in range(7)]
     cursors = [r.query["cursor"][0] for r in server.requests]
     assert cursors[0] == "" and len(cursors) == 3 and len(set(cursors)) == 3
@@ -122,10 +121,12 @@ def test_auto_uses_cursors_when_the_server_says_they_are_its_default() -> None:
         assert "cursor" in server.requests[-1].query
 
 
-def test_a_cursor_that_repeats_ends_the_iteration(bare: SCIMClient, server: SCIMServer) -> None:
+def test_a_cursor_that_repeats_ends_the_iteration(
+    bare_client: SCIMClient, server: SCIMServer
+) -> None:
     body = {"totalResults": 9, "nextCursor": "same", "Resources": [{"id": "a", "userName": "a"}]}
     server.inject(Fault.status(200, body=body), times=3, method="GET")
-    assert [u.id for u in bare.iter_users(pagination="cursor")] == ["a", "a"]
+    assert [u.id for u in bare_client.iter_users(pagination="cursor")] == ["a", "a"]
     assert len(server.requests) == 2
 
 
@@ -135,20 +136,20 @@ def cursor_page(names: list[str], next_cursor: str) -> Fault:
 
 
 def test_an_empty_page_ends_cursor_paging_even_with_a_fresh_next_cursor(
-    bare: SCIMClient, server: SCIMServer
+    bare_client: SCIMClient, server: SCIMServer
 ) -> None:
     # A server that always hands out a new cursor, even with nothing behind it, would
     # otherwise be asked forever: the empty page is the end.
     server.inject(cursor_page(["a"], "c1"), times=1, method="GET")
     for n in range(2, 7):
         server.inject(cursor_page([], f"c{n}"), times=1, method="GET")
-    assert [u.id for u in bare.iter_users(pagination="cursor")] == ["a"]
+    assert [u.id for u in bare_client.iter_users(pagination="cursor")] == ["a"]
     assert [r.query["cursor"] for r in server.requests] == [[""], ["c1"]]
 
 
-def test_an_unknown_cursor_is_invalid_cursor(bare: SCIMClient, server: SCIMServer) -> None:
-    resp = bare.api_call("GET", "/Users", query_params={"cursor": "bogus"})
+def test_an_unknown_cursor_is_invalid_cursor(bare_client: SCIMClient, server: SCIMServer) -> None:
+    resp = bare_client.api_call("GET", "/Users", query_params={"cursor": "bogus"})
     assert resp.status_code == 400
     assert resp.errors is not None and resp.errors.scim_type == "invalidCursor"
     with pytest.raises(ValueError, match="pagination"):
-        bare.iter_users(pagination="pages")
+        bare_client.iter_users(pagination="pages")

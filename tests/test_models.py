@@ -26,6 +26,8 @@ from scimkit import (
 from scimkit.models import ErrorMessage, ListResponse
 from scimkit.models._base import SCIMModel, camel_case, snake_case
 
+from .examples import full_user
+
 
 @pytest.mark.parametrize(
     ("snake", "camel"),
@@ -63,71 +65,7 @@ def test_deleting_an_attribute_removes_it_from_the_json() -> None:
 
 
 def test_every_rfc7643_user_attribute_round_trips() -> None:
-    data = {
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-        "id": "2819c223",
-        "externalId": "701984",
-        "userName": "bjensen@example.com",
-        "name": {
-            "formatted": "Ms. Barbara J Jensen, III",
-            "familyName": "Jensen",
-            "givenName": "Barbara",
-            "middleName": "Jane",
-            "honorificPrefix": "Ms.",
-            "honorificSuffix": "III",
-        },
-        "displayName": "Babs Jensen",
-        "nickName": "Babs",
-        "profileUrl": "https://login.example.com/bjensen",
-        "emails": [{"value": "bjensen@example.com", "type": "work", "primary": True}],
-        "addresses": [
-            {
-                "type": "work",
-                "streetAddress": "100 Universal City Plaza",
-                "locality": "Hollywood",
-                "region": "CA",
-                "postalCode": "91608",
-                "country": "USA",
-                "formatted": "100 Universal City Plaza\nHollywood, CA 91608 USA",
-                "primary": True,
-            }
-        ],
-        "phoneNumbers": [{"value": "555-555-5555", "type": "work"}],
-        "ims": [{"value": "someaimhandle", "type": "aim"}],
-        "photos": [{"value": "https://photos.example.com/profilephoto.jpg", "type": "photo"}],
-        "userType": "Employee",
-        "title": "Tour Guide",
-        "preferredLanguage": "en-US",
-        "locale": "en-US",
-        "timezone": "America/Los_Angeles",
-        "active": True,
-        "password": "t1meMa$heen",
-        "groups": [
-            {
-                "value": "e9e30dba",
-                "$ref": "https://example.com/v2/Groups/e9e30dba",
-                "display": "Tour Guides",
-            }
-        ],
-        "x509Certificates": [{"value": "MIIDQzCCAqygAwIBAgICEAAwDQYJKoZIhvcNAQEFBQAw"}],
-        "entitlements": [{"value": "admin"}],
-        "roles": [{"value": "manager", "primary": True}],
-        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
-            "employeeNumber": "701984",
-            "costCenter": "4130",
-            "organization": "Universal Studios",
-            "division": "Theme Park",
-            "department": "Tour Operations",
-            "manager": {"value": "26118915", "$ref": "../Users/26118915", "displayName": "John"},
-        },
-        "meta": {
-            "resourceType": "User",
-            "created": "2010-01-23T04:56:22Z",
-            "lastModified": "2011-05-13T04:42:34Z",
-            "version": 'W/"3694e05e9dff591"',
-            "location": "https://example.com/v2/Users/2819c223",
-        },
-    }
+    data = full_user()
     user = User.from_dict(data)
     assert user.name is not None and user.name.honorific_suffix == "III"
     assert user.addresses is not None and user.addresses[0].postal_code == "91608"

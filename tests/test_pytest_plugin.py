@@ -14,6 +14,7 @@ from scimkit.retry import ServerErrorRetryHandler
 from scimkit.testing import Fault, SCIMServer
 
 from .conftest import SleepRecorder
+from .documents import ROOT, python_blocks
 
 pytest_plugins = ["pytester"]
 
@@ -183,8 +184,6 @@ def test_the_server_is_stopped_after_the_test(pytester: pytest.Pytester) -> None
 def test_the_examples_in_docs_testing_md_pass_as_a_pytest_suite(pytester: pytest.Pytester) -> None:
     # tests/test_docs.py runs the page's blocks as a script; here pytest collects the same
     # code as a test module, so the fixtures, markers and parametrisation shown really run.
-    from .test_docs import ROOT, python_blocks
-
     pytester.makeconftest(
         """
         import pytest

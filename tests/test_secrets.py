@@ -30,7 +30,7 @@ from scimkit.testing import Fault, SCIMServer
 
 from .checks import resource_id
 from .conftest import SleepRecorder
-from .test_proxy import ForwardingProxy, proxy  # noqa: F401  (the fixture)
+from .forwarding_proxy import ForwardingProxy
 
 TOKEN = "tok-S3CRET-7f3a9c1e5b"
 PROXY_PASSWORD = "pr0xy-S3CRET-pw"
@@ -56,7 +56,7 @@ class Spy(RetryHandler):
 
 
 def test_a_full_session_never_shows_the_token_or_proxy_credentials(
-    proxy: ForwardingProxy,  # noqa: F811  (the imported fixture)
+    proxy: ForwardingProxy,
     caplog: pytest.LogCaptureFixture,
     sleeps: SleepRecorder,
 ) -> None:
