@@ -663,5 +663,7 @@ def test_handler_checks_its_arguments() -> None:
         WSGIHandler("not an app")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="max_response_bytes"):
         WSGIHandler(json_app(), max_response_bytes=0)
+    with pytest.raises(TypeError, match="max_response_bytes"):
+        WSGIHandler(json_app(), max_response_bytes="1")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="base_url"):
         SCIMClient.for_wsgi(json_app(), base_url=None)  # type: ignore[arg-type]

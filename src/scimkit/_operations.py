@@ -70,7 +70,7 @@ class ResourceOperations:
         headers: Mapping[str, str] | None = None,
         expected: tuple[int, ...] = (),
     ) -> ResponseT:
-        request = self._template.build(method, path, query=query, body=body, headers=headers)
+        request = self._template.build(method, path, query, body, headers)
         raw, attempts = _send.send(
             self.transport,
             request,
@@ -161,14 +161,20 @@ class ResourceOperations:
         excluded_attributes: AttributeNames = None,
         if_none_match: str | None = None,
     ) -> ResponseT:
-        query = _request.query_params(
-            attributes=attributes, excluded_attributes=excluded_attributes
-        )
+        query = None
+        if attributes is not None or excluded_attributes is not None:
+            # Skipped when empty: a read by id is the hottest path there is.
+            query = _request.query_params(
+                attributes=attributes, excluded_attributes=excluded_attributes
+            )
+        headers = None
+        if if_none_match is not None:
+            headers = _request.precondition("If-None-Match", if_none_match)
         return self._call(
             "GET",
             _request.resource_path(resource_class, resource_id),
             query=query,
-            headers=_request.precondition("If-None-Match", if_none_match),
+            headers=headers,
             response_class=response_class,
             expected=(200, 304),
         )

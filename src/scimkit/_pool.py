@@ -503,7 +503,21 @@ class _PooledHandler:
         watch = WATCHDOG.watch(conn.sock, deadline) if deadline is not None else None
         try:
             own_head = _send_request(conn, req, plan, reused, watch)
-            response = _read_head(conn, plan.method, own_head, reused, watch)
+            try:
+                if own_head:
+                    response = _begin_response(conn, plan.method)
+                else:
+                    response = conn.getresponse()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # Dropped before the status line: replayed for an idempotent method only
+                # (RFC 9110 §9.2.2: a POST may have been processed).
+                conn.close()
+                if reused and plan.method.upper() in IDEMPOTENT_METHODS and not _expired(watch):
+                    raise _Replay() from None
+                raise
+            except BaseException:
+                conn.close()
+                raise
             try:
                 body = read_body(response, self.max_response_bytes)
             except BaseException:
@@ -590,7 +604,7 @@ def _send_request(
             )
     except OSError:
         conn.close()
-        if reused and not (watch and watch.expired):
+        if reused and not _expired(watch):
             raise _Replay() from None  # nothing reached a server that had closed it
         raise
     except BaseException:
@@ -599,25 +613,8 @@ def _send_request(
     return head is not None
 
 
-def _read_head(
-    conn: http.client.HTTPConnection,
-    method: str,
-    own_head: bool,
-    reused: bool,
-    watch: _Watch | None,
-) -> http.client.HTTPResponse:
-    """The status line and headers; a reused connection dropped before them is replayed
-    for an idempotent method only (RFC 9110 §9.2.2: a POST may have been processed)."""
-    try:
-        return _begin_response(conn, method) if own_head else conn.getresponse()
-    except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-        conn.close()
-        if reused and method.upper() in IDEMPOTENT_METHODS and not (watch and watch.expired):
-            raise _Replay() from None
-        raise
-    except BaseException:
-        conn.close()
-        raise
+def _expired(watch: _Watch | None) -> bool:
+    return watch is not None and watch.expired
 
 
 class PooledHTTPHandler(_PooledHandler, urllib.request.HTTPHandler):

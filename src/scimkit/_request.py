@@ -564,7 +564,6 @@ class RequestTemplate:
         self,
         method: str,
         path: str,
-        *,
         query: Mapping[str, str] | None = None,
         body: JSON | None = None,
         headers: Mapping[str, str] | None = None,
@@ -572,7 +571,7 @@ class RequestTemplate:
         """The request of one call; `headers` (one call's extras) are checked here."""
         url = join_url(self.base_url, path, query)
         request_headers = self._base_headers.copy()
-        token = self.authorization()
+        token = self._static_authorization or self.authorization()
         if token:
             request_headers["Authorization"] = token
         data = None

@@ -49,13 +49,18 @@ def send(
     """
     state = RetryState()
     history: list[Attempt] = []
-    limit = _attempt_limit(retry_handlers)
+    limit = 1  # one attempt plus every handler's max_retry_count, never past MAX_ATTEMPTS
+    for handler in retry_handlers:
+        limit += max(0, int(handler.max_retry_count))
+    limit = min(limit, MAX_ATTEMPTS)
     call_deadline = None if deadline is None else _clock.Deadline(deadline)
-    exchange = _Exchange(transport, logger, call_deadline, max_response_bytes, history)
+    debug = logger.isEnabledFor(logging.DEBUG)
     number = 0
     while True:
         number += 1
-        response, error = exchange.attempt(request, number)
+        response, error = _attempt(
+            transport, request, number, call_deadline, max_response_bytes, history, logger, debug
+        )
         chosen = None
         if number < limit:
             chosen = _choose_retry(retry_handlers, state, request, response, error, call_deadline)
@@ -84,12 +89,67 @@ def send(
     return response, history
 
 
-def _attempt_limit(handlers: Sequence[RetryHandler]) -> int:
-    """One attempt plus every handler's `max_retry_count`, never more than `MAX_ATTEMPTS`."""
-    budget = 1
-    for handler in handlers:
-        budget += max(0, int(handler.max_retry_count))
-    return min(budget, MAX_ATTEMPTS)
+def _attempt(
+    transport: BaseTransport,
+    request: HttpRequest,
+    number: int,
+    deadline: _clock.Deadline | None,
+    limit: int | None,
+    history: list[Attempt],
+    logger: logging.Logger,
+    debug: bool,
+    hops: int = 0,
+) -> tuple[HttpResponse | None, TransportError | None]:
+    """One attempt, recorded and logged: an answer or an error. A same-origin redirect is
+    followed within the attempt (`hops` so far), up to `MAX_REDIRECTS`."""
+    if debug:
+        _log_request(logger, request, number)
+    try:
+        response = transport.send(request, deadline=deadline)
+        if limit is not None and len(response.body) > limit:
+            # A transport of the user's own may not enforce the limit; this one does.
+            raise ResponseTooLarge(
+                f"the response body is larger than max_response_bytes ({limit})",
+                method=request.method,
+                url=redact_url(request.url),
+                request_sent=True,
+            )
+    except TransportError as error:
+        history.append(Attempt(number, request.method, request.url, error=type(error).__name__))
+        logger.debug("%s %s failed: %s", request.method, redact_url(request.url), error)
+        return None, error
+    history.append(Attempt(number, request.method, request.url, response.status_code))
+    if debug:
+        _log_response(logger, request, response)
+    if response.status_code in _REDIRECTS and hops < MAX_REDIRECTS:
+        moved = _redirected(request, response, logger)
+        if moved is not None:
+            return _attempt(
+                transport, moved, number, deadline, limit, history, logger, debug, hops + 1
+            )
+    return response, None
+
+
+def _redirected(
+    request: HttpRequest, response: HttpResponse, logger: logging.Logger
+) -> HttpRequest | None:
+    """The request a redirect leads to (same method, headers and body), or None."""
+    target = redirect_target(request, response)
+    if target is None:
+        return None
+    logger.debug(
+        "following %s from %s to %s",
+        response.status_code,
+        redact_url(request.url),
+        redact_url(target),
+    )
+    return HttpRequest(
+        method=request.method,
+        url=target,
+        headers=request.headers,
+        body=request.body,
+        body_params=request.body_params,
+    )
 
 
 def _choose_retry(
@@ -131,110 +191,26 @@ def _final_error(
     return error
 
 
-class _Exchange:
-    """One attempt: the transport's answer, the redirects it leads to, and the logging."""
+def _log_request(logger: logging.Logger, request: HttpRequest, number: int) -> None:
+    logger.debug(
+        "sending %s %s (attempt %d) headers=%s body=%s",
+        request.method,
+        redact_url(request.url),
+        number,
+        redact_headers(request.headers.items()),
+        loggable_body(request.body),
+    )
 
-    __slots__ = ("debug", "deadline", "history", "limit", "logger", "transport")
 
-    def __init__(
-        self,
-        transport: BaseTransport,
-        logger: logging.Logger,
-        deadline: _clock.Deadline | None,
-        limit: int | None,
-        history: list[Attempt],
-    ) -> None:
-        self.transport = transport
-        self.logger = logger
-        self.deadline = deadline
-        self.limit = limit
-        self.history = history
-        self.debug = logger.isEnabledFor(logging.DEBUG)
-
-    def attempt(
-        self, request: HttpRequest, number: int
-    ) -> tuple[HttpResponse | None, TransportError | None]:
-        """The outcome of one attempt, redirects followed: an answer or an error."""
-        current = request
-        for _ in range(MAX_REDIRECTS + 1):
-            try:
-                response = self.exchange(current, number)
-            except TransportError as error:
-                return None, error
-            target = redirect_target(current, response)
-            if target is None:
-                return response, None
-            self.logger.debug(
-                "following %s from %s to %s",
-                response.status_code,
-                redact_url(current.url),
-                redact_url(target),
-            )
-            current = HttpRequest(
-                method=current.method,
-                url=target,
-                headers=current.headers,
-                body=current.body,
-                body_params=current.body_params,
-            )
-        return response, None
-
-    def exchange(self, request: HttpRequest, number: int) -> HttpResponse:
-        """One request through the transport, recorded in the history and logged."""
-        if self.debug:
-            self.log_request(request, number)
-        try:
-            response = self.transport.send(request, deadline=self.deadline)
-            if self.limit is not None and len(response.body) > self.limit:
-                # A transport of the user's own may not enforce the limit; this one does.
-                raise ResponseTooLarge(
-                    f"the response body is larger than max_response_bytes ({self.limit})",
-                    method=request.method,
-                    url=redact_url(request.url),
-                    request_sent=True,
-                )
-        except TransportError as error:
-            self.history.append(
-                Attempt(
-                    number=number,
-                    method=request.method,
-                    url=request.url,
-                    error=type(error).__name__,
-                )
-            )
-            self.logger.debug("%s %s failed: %s", request.method, redact_url(request.url), error)
-            raise
-        self.history.append(
-            Attempt(
-                number=number,
-                method=request.method,
-                url=request.url,
-                status_code=response.status_code,
-            )
-        )
-        if self.debug:
-            self.log_response(request, response)
-        return response
-
-    def log_request(self, request: HttpRequest, number: int) -> None:
-        self.logger.debug(
-            "sending %s %s (attempt %d) headers=%s body=%s",
-            request.method,
-            redact_url(request.url),
-            number,
-            redact_headers(request.headers.items()),
-            loggable_body(request.body),
-        )
-
-    def log_response(self, request: HttpRequest, response: HttpResponse) -> None:
-        self.logger.debug(
-            "received %s for %s %s headers=%s body=%s",
-            response.status_code,
-            request.method,
-            redact_url(request.url),
-            redact_headers(response.headers.items()),
-            loggable_body(response.body),
-        )
+def _log_response(logger: logging.Logger, request: HttpRequest, response: HttpResponse) -> None:
+    logger.debug(
+        "received %s for %s %s headers=%s body=%s",
+        response.status_code,
+        request.method,
+        redact_url(request.url),
+        redact_headers(response.headers.items()),
+        loggable_body(response.body),
+    )
 
 
 def _origin(url: str) -> tuple[str, str, int]:

@@ -257,7 +257,6 @@ class Attempt:
 
     def __init__(
         self,
-        *,
         number: int,
         method: str,
         url: str,
@@ -267,7 +266,7 @@ class Attempt:
     ) -> None:
         self.number = number
         self.method = method
-        self.url = redact_url(url)
+        self.url = redact_url(url) if "@" in url else url
         self.status_code = status_code
         self.error = error
         self.wait = wait

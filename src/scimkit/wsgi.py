@@ -34,6 +34,7 @@ import urllib.request
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from . import _args
 from ._clock import Deadline
 from ._pool import BodyTooLarge
 from ._wire import Headers, HttpRequest, HttpResponse, redact_url
@@ -209,16 +210,10 @@ class WSGIHandler(urllib.request.AbstractHTTPHandler):
         super().__init__()
         if not callable(app):
             raise TypeError(f"app must be a WSGI application (a callable), not {app!r}")
-        if max_response_bytes is not None and (
-            isinstance(max_response_bytes, bool)
-            or not isinstance(max_response_bytes, int)
-            or max_response_bytes < 1
-        ):
-            raise ValueError(
-                f"max_response_bytes must be a positive int or None, not {max_response_bytes!r}"
-            )
         self.app = app
-        self.max_response_bytes = max_response_bytes
+        self.max_response_bytes: int | None = _args.int_at_least(
+            "max_response_bytes", max_response_bytes, allow_none=True
+        )
 
     # The same request preparation as urllib's HTTP handlers: Host, Content-Length and a
     # default Content-Type are added as they would be on the wire.
