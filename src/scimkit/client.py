@@ -98,7 +98,8 @@ class SCIMClient(ResourceOperations):
       and `max_response_bytes`. Pass your own (a `BaseTransport` subclass, or
       `scimkit.wsgi.WSGITransport`) and those connection settings are the transport's: giving
       them here too is a `ValueError`. Retries, redirects, the deadline, logging and
-      `max_response_bytes` still apply: the client runs them around any transport.
+      `max_response_bytes` still apply: the client runs them around any transport, and
+      `close()` closes it.
     """
 
     def __init__(
