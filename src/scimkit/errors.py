@@ -1,8 +1,10 @@
 """Exceptions raised by scimkit.
 
-Every failure that comes from the server or the network is a `SCIMError`; a mistake in how the
-library is called (a wrong argument type, a URL that is not http or https) is a plain
-`ValueError` or `TypeError`, so that `except SCIMError` never hides a bug.
+The rule: **everything a call raises is a `SCIMError`, except `TypeError` and `ValueError` for
+the caller's own bad arguments, raised before anything is sent.** Whatever bytes a server or a
+proxy sends, they end as a response or as one of the classes below, never as a `ValueError`,
+`OverflowError` or `RecursionError` from deep inside; `except SCIMError` never hides a bug in
+the calling code.
 
     SCIMError
     ├── TransportError              the exchange itself failed; `request_sent` says whether the
@@ -13,8 +15,12 @@ library is called (a wrong argument type, a URL that is not http or https) is a 
     │   ├── TimeoutException
     │   │   ├── ConnectTimeout      the connection was not made in time
     │   │   └── ReadTimeout         the server did not answer in time
+    │   │       └── DeadlineExceeded the call's `deadline` passed (connect, tunnel, TLS,
+    │   │                           sending, reading or waiting to retry)
     │   ├── RemoteProtocolError     the connection dropped or the answer was not valid HTTP
     │   └── ResponseTooLarge        the answer is larger than `max_response_bytes`
+    ├── PagingError                 the pages of a listing contradict each other: results
+    │                               would be lost or repeated without it
     └── SCIMResponseError           the server answered, and the answer is an error
         ├── BadRequest              400
         ├── Unauthorized            401
@@ -45,9 +51,11 @@ __all__ = [
     "Conflict",
     "ConnectError",
     "ConnectTimeout",
+    "DeadlineExceeded",
     "Forbidden",
     "InvalidResponse",
     "NotFound",
+    "PagingError",
     "PayloadTooLarge",
     "PreconditionFailed",
     "ProxyError",
@@ -139,12 +147,42 @@ class ReadTimeout(TimeoutException):
     """The server did not answer in time; the request may have been processed."""
 
 
+class DeadlineExceeded(ReadTimeout):
+    """The call's `deadline` passed: wherever the call was (connecting, in the proxy tunnel,
+    in the TLS handshake, sending, reading, or about to wait for a retry), it stopped there.
+
+    A `ReadTimeout`, so code written for the read timeout catches it too; `request_sent` says
+    whether the request had gone out.
+    """
+
+
 class RemoteProtocolError(TransportError):
     """The connection closed early, or the answer was not valid HTTP."""
 
 
 class ResponseTooLarge(TransportError):
     """The answer is larger than the client's `max_response_bytes`; it was not read."""
+
+
+class PagingError(SCIMError):
+    """Walking the pages of a listing went wrong in a way that would lose or repeat results.
+
+    A server that ignores `startIndex` and sends a page again, answers from another
+    `startIndex` than the one asked for, or stops before its own `totalResults`. `read` is how
+    many resources the iterator had yielded, `total_results` what the server announced.
+    """
+
+    def __init__(
+        self, message: str, *, read: int, total_results: int | None = None, url: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.read = read
+        self.total_results = total_results
+        self.url = url
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class SCIMResponseError(SCIMError):

@@ -53,6 +53,7 @@ from ._wire import Headers, HttpRequest, HttpResponse, redact_url
 from .errors import (
     ConnectError,
     ConnectTimeout,
+    DeadlineExceeded,
     ProxyError,
     ReadTimeout,
     RemoteProtocolError,
@@ -263,7 +264,7 @@ def _deadline_passed(
 ) -> _Translation:
     seconds = deadline.seconds if deadline is not None else "?"
     message = f"the call's deadline of {seconds}s passed before the answer was complete"
-    return ReadTimeout, message, True
+    return DeadlineExceeded, message, True
 
 
 def _tls_alert(transport: HTTPTransport, exc: Exception, deadline: Deadline | None) -> _Translation:
