@@ -36,7 +36,7 @@ __all__ = [
     "WATCHDOG",
     "BodyTooLarge",
     "ConnectionPool",
-    "DeadlineExceeded",
+    "DeadlineReached",
     "PooledHTTPHandler",
     "PooledHTTPSHandler",
     "Watchdog",
@@ -226,7 +226,7 @@ class Watchdog:
 WATCHDOG = Watchdog()
 
 
-class DeadlineExceeded(Exception):
+class DeadlineReached(Exception):
     """The exchange was cut off because the call's deadline passed."""
 
 
@@ -496,7 +496,7 @@ class _PooledHandler:
         """Send, then read the answer whole, under the read timeout and the call's deadline.
 
         Raises `_Replay` when the request may go again on a fresh connection, and
-        `DeadlineExceeded` when the watchdog cut the exchange off.
+        `DeadlineReached` when the watchdog cut the exchange off.
         """
         assert conn.sock is not None
         conn.sock.settimeout(self.read_timeout)
@@ -526,14 +526,14 @@ class _PooledHandler:
                 raise
         except (OSError, http.client.HTTPException) as exc:
             if watch is not None and watch.expired:
-                raise DeadlineExceeded() from exc
+                raise DeadlineReached() from exc
             raise
         finally:
             if watch is not None:
                 WATCHDOG.done(watch)
         if watch is not None and watch.expired:
             conn.close()
-            raise DeadlineExceeded()
+            raise DeadlineReached()
         return response, body
 
 

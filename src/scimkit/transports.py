@@ -43,7 +43,7 @@ from ._clock import Deadline
 from ._pool import (
     BodyTooLarge,
     ConnectionPool,
-    DeadlineExceeded,
+    DeadlineReached,
     PooledHTTPHandler,
     PooledHTTPSHandler,
     WireRequest,
@@ -297,7 +297,7 @@ def _is_alert(exc: Exception) -> bool:
 
 _ERROR_TABLE: tuple[tuple[type[Exception] | tuple[type[Exception], ...], _Builder], ...] = (
     (urllib.error.URLError, HTTPTransport._connect_failure),
-    (DeadlineExceeded, _deadline_passed),
+    (DeadlineReached, _deadline_passed),
     (BodyTooLarge, lambda t, e, d: (ResponseTooLarge, str(e), True)),
     (http.client.IncompleteRead, _cut_short),
     ((socket.timeout, TimeoutError), HTTPTransport._read_timeout),
@@ -322,7 +322,7 @@ _ERROR_TABLE: tuple[tuple[type[Exception] | tuple[type[Exception], ...], _Builde
 )
 _TRANSLATED = (
     urllib.error.URLError,
-    DeadlineExceeded,
+    DeadlineReached,
     BodyTooLarge,
     OSError,
     http.client.HTTPException,
