@@ -23,13 +23,13 @@ import select
 import socket
 import ssl
 import threading
-import time
 import urllib.error
 import urllib.request
 from email.message import Message
 from typing import Any, Optional
 
 from . import _clock
+from ._watchdog import WATCHDOG, Watch, Watchdog
 from ._wire import IDEMPOTENT_METHODS, Headers
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "BodyTooLarge",
     "ConnectionPool",
     "DeadlineReached",
+    "FramingError",
     "PooledHTTPHandler",
     "PooledHTTPSHandler",
     "Watchdog",
@@ -58,31 +59,38 @@ class BodyTooLarge(Exception):
 
 def read_body(response: http.client.HTTPResponse, limit: int | None) -> bytes:
     """The whole body, refusing more than `limit` bytes without reading them all."""
-    if limit is None:
-        return response.read()
     length = response.length
     if length is not None:
-        if length > limit:
+        if limit is not None and length > limit:
             raise BodyTooLarge(limit)
-        # Exactly Content-Length bytes (IncompleteRead, counting all of them, if cut short).
-        # Not read(limit + 1): before Python 3.11 that allocates a buffer of the limit's
-        # size on every call, 64 MiB by default.
-        return response.read()
-    # Chunked, or delimited by the close: in pieces, never holding more than limit + 1.
+        if length <= _PIECE:
+            # Exactly Content-Length bytes (IncompleteRead, counting all of them, if cut short).
+            return response.read()
+    # A long Content-Length, chunks, or the close: in pieces, so that memory grows with what
+    # arrives, not with what the server announced (one read of 2**52 bytes is a MemoryError),
+    # and never holding more than limit + 1. Not read(limit + 1): before Python 3.11 that
+    # allocates a buffer of the limit's size, 64 MiB by default.
     parts: list[bytes] = []
     size = 0
+    room = _PIECE if limit is None else limit + 1
     try:
         while True:
-            piece = response.read(min(_PIECE, limit + 1 - size))
+            piece = response.read(min(_PIECE, room - size))
             if not piece:
-                return b"".join(parts)
+                break
             parts.append(piece)
             size += len(piece)
-            if size > limit:
+            if limit is not None and size > limit:
                 raise BodyTooLarge(limit)
+            if limit is None:
+                room = size + _PIECE
     except http.client.IncompleteRead as exc:
         # Count what the earlier pieces brought too.
         raise http.client.IncompleteRead(b"".join(parts) + exc.partial, exc.expected) from None
+    if response.length:
+        # read(amt) ends quietly at the close even when Content-Length bytes did not come.
+        raise http.client.IncompleteRead(b"".join(parts), response.length)
+    return b"".join(parts)
 
 
 _PIECE = 256 * 1024
@@ -147,87 +155,16 @@ class WireRequest(urllib.request.Request):
         self.headers = {name.capitalize(): value for name, value in self.wire_fields.items()}
 
 
-class _Watch:
-    __slots__ = ("deadline", "expired", "sock")
+class DeadlineReached(Exception):
+    """The exchange was cut off because the call's deadline passed.
 
-    def __init__(self, sock: socket.socket, deadline: float) -> None:
-        self.sock = sock
-        self.deadline = deadline
-        self.expired = False
-
-
-class Watchdog:
-    """Shuts down the socket of an exchange that outlives its deadline.
-
-    A socket timeout bounds each read, not the whole answer: a server that trickles one byte
-    every few seconds (slowloris) would hold a call forever. One daemon thread per process
-    looks at the exchanges in flight every `TICK` seconds. Waking a thread costs more than a
-    kept-alive request itself, so the thread keeps ticking while calls keep coming and only
-    goes to sleep after `IDLE_AFTER` seconds without any; an exchange then costs a dict
-    insert and delete, and no entry outlives it.
+    `request_sent` is False when it was cut off before the request went out: while
+    connecting, in a proxy's CONNECT or in the TLS handshake.
     """
 
-    TICK = 0.05
-    IDLE_AFTER = 2.0
-
-    def __init__(self) -> None:
-        self._active: dict[int, _Watch] = {}
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._asleep = True
-        self._thread: threading.Thread | None = None
-
-    def watch(self, sock: socket.socket, deadline: float) -> _Watch:
-        entry = _Watch(sock, deadline)
-        with self._lock:
-            self._active[id(entry)] = entry
-            if self._asleep:
-                self._asleep = False
-                self._wake.set()
-                if self._thread is None:
-                    self._thread = threading.Thread(
-                        target=self._run, name="scimkit-deadlines", daemon=True
-                    )
-                    self._thread.start()
-        return entry
-
-    def done(self, entry: _Watch) -> None:
-        with self._lock:
-            self._active.pop(id(entry), None)
-
-    def _run(self) -> None:
-        quiet_since: float | None = None
-        while True:
-            self._wake.wait()
-            now = _clock.monotonic()
-            with self._lock:
-                expired = [e for e in self._active.values() if e.deadline <= now]
-                for entry in expired:
-                    del self._active[id(entry)]
-                    entry.expired = True
-                if self._active:
-                    quiet_since = None
-                elif quiet_since is None:
-                    quiet_since = now
-                elif now - quiet_since >= self.IDLE_AFTER:
-                    # Nothing in flight for a while: sleep until `watch` wakes us.
-                    self._asleep = True
-                    self._wake.clear()
-                    quiet_since = None
-                    continue
-            for entry in expired:
-                try:
-                    entry.sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-            time.sleep(self.TICK)
-
-
-WATCHDOG = Watchdog()
-
-
-class DeadlineReached(Exception):
-    """The exchange was cut off because the call's deadline passed."""
+    def __init__(self, *, request_sent: bool = True) -> None:
+        super().__init__()
+        self.request_sent = request_sent
 
 
 def _is_dropped(conn: http.client.HTTPConnection) -> bool:
@@ -322,23 +259,69 @@ def _read_header_block(fp: Any) -> Headers:
     raise http.client.HTTPException(f"got more than {_MAX_HEADERS} headers")
 
 
+class FramingError(http.client.HTTPException):
+    """The answer breaks a framing rule (RFC 9112 §6, §7.1): where it ends cannot be known.
+
+    Raised by `_LeanResponse`; the connection it came on is closed, never pooled.
+    """
+
+
+# RFC 9110 §15.2: any number of interim (1xx) answers may come before the final one; a
+# server that sends them without end would hold the call, so past this many it is refused.
+_MAX_INTERIM = 16
+# The largest body length believed, from Content-Length or one chunk's size: 2**53 (as h11's
+# and browsers' integer limits), far past any limit a caller sets and small enough to read.
+_MAX_LENGTH = 2**53
+_SHORT_LENGTH = 15  # digits: every decimal this long is below _MAX_LENGTH
+_MAX_CHUNK_SIZE_DIGITS = 16  # hex digits, leading zeros included (h11 allows 20)
+_HEX_DIGITS = b"0123456789abcdefABCDEF"
+
+
+def _content_length(field: str) -> int:
+    """The body length a Content-Length field gives (repeats already joined with ", ")."""
+    if len(field) <= _SHORT_LENGTH and field.isdigit() and field.isascii():
+        return int(field)
+    values = {value.strip() for value in field.split(",")}
+    if len(values) != 1:
+        # RFC 9112 §6.3: differing lengths make the message unreadable.
+        raise FramingError(f"conflicting Content-Length: {field!r}")
+    value = values.pop()
+    # RFC 9110 §8.6: Content-Length = 1*DIGIT. Not int(): it takes "+5", " 5", "1_0" and
+    # any Unicode digit, while str.isdigit() alone also says yes to "²", which int() refuses.
+    if not (value.isdigit() and value.isascii()):
+        raise FramingError(f"Content-Length is not a decimal number: {field[:40]!r}")
+    if len(value.lstrip("0")) > _SHORT_LENGTH + 1 or int(value) > _MAX_LENGTH:
+        raise FramingError(f"Content-Length is too large: {field[:40]!r}")
+    return int(value)
+
+
 class _LeanResponse(http.client.HTTPResponse):
-    """An `HTTPResponse` whose header block is read straight into scimkit's `Headers`.
+    """An `HTTPResponse` whose header block is read straight into scimkit's `Headers`, and
+    the one place where the framing rules of RFC 9112 §6 and §7.1 are applied.
 
     http.client hands every header block to the `email` package, which costs more per answer
     than everything scimkit itself does on a kept-alive connection. A SCIM answer needs the
-    names and values only; the framing decisions below (chunked, length, keep-alive) are the
-    ones RFC 9112 §6 asks for, made with http.client's own status-line and close checks.
+    names and values only. http.client's own framing is lenient where a client on a kept-alive
+    connection cannot be: an unreadable Content-Length means "read to the close", a chunk size
+    is read with `int(line, 16)`. A `FramingError` here means the connection is closed.
     """
 
     def begin(self) -> None:
         if self.headers is not None:
             return
-        while True:
+        version, status, reason = self._read_status()
+        interim = 0
+        while status < 200:  # _read_status refuses anything below 100
+            if status == http.client.SWITCHING_PROTOCOLS:
+                # RFC 9110 §15.2.2: only an answer to Upgrade, which scimkit never sends.
+                raise FramingError("the server answered 101 Switching Protocols")
+            # RFC 9110 §15.2: interim answers (100, 102, 103 ...) come before the final one;
+            # stopping at one would leave the final answer to be read by the next request.
+            interim += 1
+            if interim > _MAX_INTERIM:
+                raise FramingError(f"more than {_MAX_INTERIM} interim (1xx) answers")
+            _read_header_block(self.fp)
             version, status, reason = self._read_status()
-            if status != http.client.CONTINUE:
-                break
-            _read_header_block(self.fp)  # the interim 100 answer's fields
         self.code = self.status = status
         self.reason = reason.strip()
         if version in ("HTTP/1.0", "HTTP/0.9"):
@@ -347,32 +330,83 @@ class _LeanResponse(http.client.HTTPResponse):
             self.version = 11
         else:
             raise http.client.UnknownProtocol(version)
-        headers = _read_header_block(self.fp)
-        self.headers = self.msg = headers
-        encoding = headers.get("Transfer-Encoding")
-        self.chunked = bool(encoding) and encoding.strip().lower() == "chunked"
-        if self.chunked:
-            self.chunk_left = None
-        self.will_close = self._check_close()
+        self.headers = self.msg = _read_header_block(self.fp)
+        self._frame(status)
+
+    def _frame(self, status: int) -> None:
+        """Where the body ends: RFC 9112 §6.3, in its order."""
+        headers = self.headers
+        # http.client's private helpers (typeshed leaves them out), on every Python.
+        self.will_close = self._check_close()  # type: ignore[attr-defined]
         self.length = None
+        encoding = headers.get("Transfer-Encoding")
         length = headers.get("Content-Length")
-        if length and not self.chunked:
-            values = {value.strip() for value in length.split(",")}
-            if len(values) != 1:
-                # RFC 9112 §6.3: differing lengths make the message unreadable.
-                raise http.client.HTTPException(f"conflicting Content-Length: {length!r}")
-            value = values.pop()
-            if value.isdigit():
-                self.length = int(value)
-        if (
-            status in (http.client.NO_CONTENT, http.client.NOT_MODIFIED)
-            or 100 <= status < 200
-            or self._method == "HEAD"
-        ):
+        self.chunked = encoding is not None
+        if encoding is not None:
+            # RFC 9112 §6.1, §7.4: without a TE field in the request, chunked is the only
+            # transfer coding a server may send, and only once.
+            if encoding.strip().lower() != "chunked":
+                raise FramingError(f"unsupported Transfer-Encoding: {encoding[:40]!r}")
+            if self.version == 10:
+                raise FramingError("Transfer-Encoding in an HTTP/1.0 answer")
+            self.chunk_left = None
+            if length is not None:
+                # Transfer-Encoding wins, but the pair "ought to be handled as an error":
+                # this answer is read, the connection is not trusted with another.
+                self.will_close = True
+        elif length is not None:
+            self.length = _content_length(length)
+        method = self._method  # type: ignore[attr-defined]
+        if status in (http.client.NO_CONTENT, http.client.NOT_MODIFIED) or method == "HEAD":
             self.length = 0
+            self.chunked = False
         if not self.will_close and not self.chunked and self.length is None:
             # Neither a length nor chunks: the body ends when the server closes.
             self.will_close = True
+
+    def _read_next_chunk_size(self) -> int:
+        line = self.fp.readline(_MAX_LINE + 1)
+        if len(line) > _MAX_LINE:
+            raise http.client.LineTooLong("chunk size")
+        if not line:
+            raise http.client.IncompleteRead(b"")
+        # RFC 9112 §7.1: chunk-size [ chunk-ext ] CRLF, chunk-size = 1*HEXDIG; white space
+        # only before an extension's ";" (as h11, trailing white space is let through).
+        size = line.split(b";", 1)[0].rstrip(b" \t\r\n")
+        if not size or size.strip(_HEX_DIGITS):
+            raise FramingError(f"invalid chunk size: {line[:40]!r}")
+        if len(size) > _MAX_CHUNK_SIZE_DIGITS or int(size, 16) > _MAX_LENGTH:
+            raise FramingError(f"chunk size too large: {line[:40]!r}")
+        return int(size, 16)
+
+    def _get_chunk_left(self) -> int | None:
+        """The bytes left in the current chunk, reading the next chunk's size if none are;
+        None after the last chunk. http.client's own, but checking the CRLF after each chunk.
+        """
+        chunk_left = self.chunk_left
+        if not chunk_left:
+            end = None if chunk_left is None else self._safe_read(2)  # type: ignore[attr-defined]
+            if end is not None and end != b"\r\n":
+                # chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF: other bytes mean the
+                # size did not tell where the data ends (h11 0.16 checks it too, CVE-2025-43859).
+                raise FramingError("a chunk's data is not followed by CRLF")
+            chunk_left = self._read_next_chunk_size()
+            if chunk_left == 0:
+                self._read_and_discard_trailer()
+                self._close_conn()  # type: ignore[attr-defined]
+                chunk_left = None
+            self.chunk_left = chunk_left
+        return chunk_left
+
+    def _read_and_discard_trailer(self) -> None:
+        # RFC 9112 §7.1.2: the trailer section is a header block; bounded as one.
+        for _ in range(_MAX_HEADERS + 1):
+            line = self.fp.readline(_MAX_LINE + 1)
+            if len(line) > _MAX_LINE:
+                raise http.client.LineTooLong("trailer line")
+            if line in (b"\r\n", b"\n", b""):
+                return
+        raise FramingError(f"more than {_MAX_HEADERS} trailer fields")
 
 
 def _begin_response(conn: http.client.HTTPConnection, method: str) -> http.client.HTTPResponse:
@@ -439,7 +473,7 @@ class _PooledHandler:
         self.read_timeout = read_timeout
         self.max_response_bytes = max_response_bytes
 
-    def _connection(self, req: urllib.request.Request) -> http.client.HTTPConnection:
+    def _connection(self, req: urllib.request.Request) -> _HTTPConnection:
         raise NotImplementedError
 
     def _lean_request(self, req: urllib.request.Request) -> urllib.request.Request:
@@ -459,7 +493,7 @@ class _PooledHandler:
             conn = self.pool.take(plan.key) if attempt == 1 else None
             reused = conn is not None
             if conn is None:
-                conn = self._open(req, plan)
+                conn = self._open(req, plan, deadline)
             try:
                 response, body = self._round_trip(conn, req, plan, reused, deadline)
             except _Replay:
@@ -471,18 +505,40 @@ class _PooledHandler:
             return _Answer(body, response.msg, req.get_full_url(), response.status, response.reason)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _open(self, req: urllib.request.Request, plan: _Plan) -> http.client.HTTPConnection:
-        """A new connection: connected (and tunnelled, and TLS-handshaken) under the connect
-        timeout only. A failure is a `URLError`: nothing was sent."""
+    def _open(
+        self, req: urllib.request.Request, plan: _Plan, deadline: float | None
+    ) -> _HTTPConnection:
+        """A new connection: connected, tunnelled and TLS-handshaken within the connect
+        timeout and the call's deadline. A failure is a `URLError`, or `DeadlineReached`
+        when the deadline ended it: either way nothing was sent.
+
+        The connect timeout bounds each socket operation, so a proxy or a TLS server that
+        trickles its answer would hold the call for as long as it likes; the watchdog cuts
+        the socket off at the deadline from the moment it exists (`_Connection`).
+        """
         conn = self._connection(req)
+        if deadline is not None:
+            remaining = deadline - _clock.monotonic()
+            if remaining <= 0:
+                raise DeadlineReached(request_sent=False)
+            conn.timeout = min(self.connect_timeout, remaining)
+            conn.deadline = deadline
         if plan.tunnel_host:
             conn.set_tunnel(plan.tunnel_host, headers=plan.tunnel_headers)
         self.pool.count_opened()
         try:
             conn.connect()
-        except OSError as err:
+        except (OSError, http.client.HTTPException) as err:
             conn.close()
+            if deadline is not None and (_expired(conn.watch) or _clock.monotonic() >= deadline):
+                raise DeadlineReached(request_sent=False) from err
             raise urllib.error.URLError(err) from err
+        finally:
+            if conn.watch is not None:
+                WATCHDOG.done(conn.watch)
+        if _expired(conn.watch):
+            conn.close()  # the watchdog may have shut it down as the handshake ended
+            raise DeadlineReached(request_sent=False)
         return conn
 
     def _round_trip(
@@ -580,7 +636,7 @@ def _send_request(
     req: urllib.request.Request,
     plan: _Plan,
     reused: bool,
-    watch: _Watch | None,
+    watch: Watch | None,
 ) -> bool:
     """Write the request; True when scimkit wrote the head itself (`request_head`)."""
     assert conn.sock is not None
@@ -613,7 +669,7 @@ def _send_request(
     return head is not None
 
 
-def _expired(watch: _Watch | None) -> bool:
+def _expired(watch: Watch | None) -> bool:
     return watch is not None and watch.expired
 
 
@@ -631,17 +687,46 @@ class PooledHTTPHandler(_PooledHandler, urllib.request.HTTPHandler):
         super().__init__()
         self._limits(pool, connect_timeout, read_timeout, max_response_bytes)
 
-    def _connection(self, req: urllib.request.Request) -> http.client.HTTPConnection:
-        conn = http.client.HTTPConnection(req.host, timeout=self.connect_timeout)
-        conn.response_class = _LeanResponse
-        return conn
+    def _connection(self, req: urllib.request.Request) -> _HTTPConnection:
+        return _HTTPConnection(req.host, timeout=self.connect_timeout)
 
     def http_open(self, req: urllib.request.Request) -> Any:
         return self._exchange(req, "http")
 
 
-class _HTTPSConnection(http.client.HTTPSConnection):
-    """An `HTTPSConnection` that closes the proxy's answer to its CONNECT, on every Python.
+class _HTTPConnection(http.client.HTTPConnection):
+    """An `HTTPConnection` whose socket is under the watchdog from the moment it exists.
+
+    With a `deadline` (set before `connect()`), a proxy's CONNECT and the TLS handshake
+    that follow the TCP connect are cut off when it passes, however slowly the peer
+    trickles its bytes; `watch` is the watchdog's entry, which the caller ends.
+    """
+
+    response_class = _LeanResponse
+    deadline: float | None = None
+    watch: Watch | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # http.client's hook for making the socket (its own tests replace it too).
+        self._create_connection = self._create_watched_connection
+
+    def _create_watched_connection(
+        self, address: tuple[str, int], timeout: float | None, source: Any = None
+    ) -> socket.socket:
+        sock = socket.create_connection(address, timeout, source)
+        if self.deadline is not None:
+            self.watch = WATCHDOG.watch(sock, self.deadline)
+        return sock
+
+
+class _HTTPSConnection(_HTTPConnection, http.client.HTTPSConnection):
+    """An `HTTPSConnection` whose TLS handshake the watchdog can cut off, and which closes
+    the proxy's answer to its CONNECT, on every Python.
+
+    `SSLContext.wrap_socket` takes the descriptor away from the TCP socket before its
+    handshake, so shutting that socket down would no longer stop anything: the handshake is
+    started after the watchdog has been given the TLS socket in its place.
 
     Before Python 3.11.4 (CPython gh-103472) `_tunnel` leaves the reader of that answer open.
     When the proxy refuses the tunnel, http.client closes the socket, but the reader still
@@ -651,6 +736,23 @@ class _HTTPSConnection(http.client.HTTPSConnection):
     """
 
     response_class = _LeanResponse
+
+    def __init__(self, host: str, *, timeout: float, context: ssl.SSLContext) -> None:
+        super().__init__(host, timeout=timeout, context=context)
+        self.tls_context = context
+
+    def connect(self) -> None:
+        http.client.HTTPConnection.connect(self)  # TCP, then the tunnel through a proxy
+        tunnel_host: str | None = getattr(self, "_tunnel_host", None)
+        sock = self.tls_context.wrap_socket(
+            self.sock, server_hostname=tunnel_host or self.host, do_handshake_on_connect=False
+        )
+        self.sock = sock
+        if self.watch is not None:
+            self.watch.sock = sock
+            if self.watch.expired:  # it shut down the TCP socket's emptied shell
+                raise TimeoutError("the deadline passed as the TLS handshake began")
+        sock.do_handshake()
 
     def _tunnel(self) -> None:
         answers: list[http.client.HTTPResponse] = []
@@ -685,7 +787,7 @@ class PooledHTTPSHandler(_PooledHandler, urllib.request.HTTPSHandler):
         self.context = context
         self._limits(pool, connect_timeout, read_timeout, max_response_bytes)
 
-    def _connection(self, req: urllib.request.Request) -> http.client.HTTPConnection:
+    def _connection(self, req: urllib.request.Request) -> _HTTPConnection:
         return _HTTPSConnection(req.host, timeout=self.connect_timeout, context=self.context)
 
     def https_open(self, req: urllib.request.Request) -> Any:

@@ -44,6 +44,7 @@ from ._pool import (
     BodyTooLarge,
     ConnectionPool,
     DeadlineReached,
+    FramingError,
     PooledHTTPHandler,
     PooledHTTPSHandler,
     WireRequest,
@@ -249,6 +250,10 @@ class HTTPTransport(BaseTransport):
             return TLSError, f"TLS failed: {text}", False
         if isinstance(reason, OSError) and "tunnel connection failed" in text.lower():
             return ProxyError, f"the proxy refused the tunnel: {redact_url(text)}", False
+        if isinstance(reason, http.client.HTTPException):
+            # Only a proxy's answer to CONNECT is read while connecting.
+            message = f"the proxy's answer to CONNECT is not valid HTTP: {type(reason).__name__}"
+            return ProxyError, f"{message}: {redact_url(text)}", False
         return ConnectError, f"could not connect: {text}", False
 
     def _read_timeout(self, exc: Exception, deadline: Deadline | None) -> _Translation:
@@ -262,7 +267,12 @@ _Builder = Callable[[HTTPTransport, Exception, "Deadline | None"], _Translation]
 def _deadline_passed(
     transport: HTTPTransport, exc: Exception, deadline: Deadline | None
 ) -> _Translation:
+    assert isinstance(exc, DeadlineReached)
     seconds = deadline.seconds if deadline is not None else "?"
+    if not exc.request_sent:
+        # Cut off in the TCP connect, a proxy's CONNECT or the TLS handshake.
+        message = f"the call's deadline of {seconds}s passed before the request was sent"
+        return DeadlineExceeded, message, False
     message = f"the call's deadline of {seconds}s passed before the answer was complete"
     return DeadlineExceeded, message, True
 
@@ -300,6 +310,10 @@ _ERROR_TABLE: tuple[tuple[type[Exception] | tuple[type[Exception], ...], _Builde
     (DeadlineReached, _deadline_passed),
     (BodyTooLarge, lambda t, e, d: (ResponseTooLarge, str(e), True)),
     (http.client.IncompleteRead, _cut_short),
+    (
+        FramingError,
+        lambda t, e, d: (RemoteProtocolError, f"the answer's framing is invalid: {e}", True),
+    ),
     ((socket.timeout, TimeoutError), HTTPTransport._read_timeout),
     (
         http.client.RemoteDisconnected,
