@@ -32,6 +32,8 @@ MAX_ATTEMPTS = 100
 MAX_REDIRECTS = 5
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+# Every printable ASCII character, `%` included: percent-encoding only adds escapes.
+_URI_SAFE = "".join(map(chr, range(0x21, 0x7F)))
 
 
 def send(
@@ -213,10 +215,31 @@ def _log_response(logger: logging.Logger, request: HttpRequest, response: HttpRe
     )
 
 
-def _origin(url: str) -> tuple[str, str, int]:
-    parts = urllib.parse.urlsplit(url)
-    scheme = parts.scheme.lower()
-    return scheme, (parts.hostname or "").lower(), parts.port or _DEFAULT_PORTS.get(scheme, 0)
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of `url`, or None when it has no usable one (a port past 65535,
+    a broken IPv6 literal): such a URL is not the origin of anything."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        scheme = parts.scheme.lower()
+        return scheme, (parts.hostname or "").lower(), parts.port or _DEFAULT_PORTS.get(scheme, 0)
+    except ValueError:
+        return None
+
+
+def _as_uri(target: str) -> str | None:
+    """`target` with its non-ASCII characters and spaces percent-encoded as UTF-8, or None
+    when it holds a control character (which could split the request line)."""
+    if any(c < " " or c == "\x7f" for c in target):
+        return None
+    if target.isascii() and " " not in target:
+        return target
+    # RFC 3987 §3.1: an IRI becomes a URI by percent-encoding the UTF-8 octets of each
+    # character outside ASCII, as browsers do with a `Location`; the server meant that
+    # resource, and `http.client` puts nothing else on a request line. `http.client` and WSGI
+    # hand header values over as ISO-8859-1 (RFC 9110 §5.5), so the octets the server sent
+    # are those characters' Latin-1 codes; wider characters come from a transport of one's own.
+    octets = target.encode("latin-1" if max(target) <= "\xff" else "utf-8")
+    return urllib.parse.quote(octets, safe=_URI_SAFE)
 
 
 def redirect_target(request: HttpRequest, response: HttpResponse) -> str | None:
@@ -225,6 +248,8 @@ def redirect_target(request: HttpRequest, response: HttpResponse) -> str | None:
     Only to the same origin, so the bearer token never reaches another host. 307 and 308
     keep the method and body (RFC 9110 §15.4.8, §15.4.9) and are followed for any method;
     301, 302 and 303 would turn a POST into a GET, so they are followed for GET and HEAD only.
+    A `Location` that names no usable origin (port 99999, `http://[::1/x`) is not followed;
+    non-ASCII characters in a same-origin one are percent-encoded (RFC 3987 §3.1).
     """
     status = response.status_code
     if status not in _REDIRECTS:
@@ -234,7 +259,14 @@ def redirect_target(request: HttpRequest, response: HttpResponse) -> str | None:
     location = response.headers.get("Location")
     if not location:
         return None
-    target = urllib.parse.urljoin(request.url, location.strip())
-    if _origin(target) != _origin(request.url) or any(c in target for c in "\r\n\0"):
+    try:
+        joined = urllib.parse.urljoin(request.url, location.strip())
+    except ValueError:  # urlsplit refuses a broken IPv6 literal before anything else
+        return None
+    target = _as_uri(joined)
+    if target is None:
+        return None
+    here = _origin(request.url)
+    if here is None or _origin(target) != here:
         return None
     return target

@@ -7,7 +7,9 @@ scimkit, so no layer above can pull a cycle through it.
 - `HttpRequest` / `HttpResponse`: one request as sent, one answer as read;
 - `Attempt`: one entry of a call's history (what was sent, what came of it, the wait after);
 - `IDEMPOTENT_METHODS`: the one definition of the methods safe to send again;
-- `parse_retry_after`: RFC 9110's `Retry-After`;
+- `parse_retry_after`: RFC 9110's `Retry-After`, never more than `MAX_RETRY_AFTER`;
+- `read_json` and `MAX_JSON_DEPTH`: JSON from a server, read so that no depth of nesting ends
+  in `RecursionError`;
 - redaction: `redact_headers`, `redact_url` and `loggable_body`, the only places that decide
   what of a request or an answer is too secret to show.
 """
@@ -17,21 +19,27 @@ from __future__ import annotations
 import datetime
 import email.utils
 import json
+import reprlib
 import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from typing import Any, Union
 
 __all__ = [
     "IDEMPOTENT_METHODS",
+    "MAX_JSON_DEPTH",
+    "MAX_RETRY_AFTER",
     "SENSITIVE_HEADERS",
     "Attempt",
     "Headers",
     "HttpRequest",
     "HttpResponse",
+    "JSONTooDeep",
     "loggable_body",
     "parse_retry_after",
+    "read_json",
     "redact_headers",
     "redact_url",
+    "shown",
 ]
 
 # RFC 9110 §9.2.2: methods whose repetition has the effect of one request. The send loop, the
@@ -46,6 +54,47 @@ SENSITIVE_HEADERS = frozenset(
 _SECRET_JSON_KEYS = ("password",)
 
 HeadersInput = Union[Mapping[str, str], Iterable[tuple[str, str]], None]
+
+# The deepest nesting of a server's JSON that scimkit walks: log redaction, `snake_cased_body`
+# and model copies stop here instead of recursing further, and a body too deep for `json.loads`
+# (CPython gives up near `sys.getrecursionlimit()`, 1,000 frames) is reported as nested more
+# than this. A SCIM resource nests four or five levels. A walker spends two frames a level
+# (the function and its comprehension, before Python 3.12), so 256 levels take about half
+# the default recursion limit and leave the other half to the caller's own stack.
+MAX_JSON_DEPTH = 256
+
+# The longest wait `parse_retry_after` returns, in seconds (one week). A server may ask for
+# more (a date in year 9999, `99999999999999999999`), but no script should wait that long,
+# and a float that large overflows `time.sleep`, `threading.Event.wait` and `timedelta`.
+MAX_RETRY_AFTER = 7 * 24 * 3600.0
+
+
+# -- JSON from a server -------------------------------------------------------------------
+
+
+class JSONTooDeep(ValueError):
+    """JSON nested too deeply to read (more than `MAX_JSON_DEPTH` levels)."""
+
+
+def read_json(data: str | bytes) -> Any:
+    """`json.loads(data)`, with nesting too deep for it raised as `JSONTooDeep`.
+
+    Nothing walks the result on the way: a page of 1,000 users costs what `json.loads` costs.
+    A `bytes` body may start with a UTF-8 byte-order mark (RFC 8259 §8.1 forbids sending
+    one, and allows a reader to ignore it); `json.loads` detects it.
+    """
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise JSONTooDeep(f"JSON nested more than {MAX_JSON_DEPTH} levels deep") from None
+
+
+def shown(value: object) -> str:
+    """`repr(value)` for a message; a value nested too deep for `repr` is abbreviated."""
+    try:
+        return repr(value)
+    except RecursionError:
+        return reprlib.repr(value)
 
 
 # -- redaction ----------------------------------------------------------------------------
@@ -75,17 +124,25 @@ def redact_url(url: str) -> str:
 
 
 def loggable_body(body: bytes | None) -> str:
-    """A body for the DEBUG log, with password values hidden."""
+    """A body for the DEBUG log, with password values hidden; never raises."""
     if not body:
         return "''"
     try:
-        data: Any = json.loads(body)
-    except ValueError:
+        data: Any = read_json(body)
+    except JSONTooDeep:
+        return f"'<{len(body)} bytes of JSON nested more than {MAX_JSON_DEPTH} levels deep>'"
+    except ValueError:  # UnicodeDecodeError included
         return repr(body[:2000])
-    return json.dumps(_hide_secrets(data), ensure_ascii=False)
+    try:
+        return json.dumps(_hide_secrets(data, 0), ensure_ascii=False)
+    except RecursionError:  # the caller's own stack was already deep
+        return f"'<{len(body)} bytes of JSON too deep to show here>'"
 
 
-def _hide_secrets(value: Any) -> Any:
+def _hide_secrets(value: Any, depth: int) -> Any:
+    if depth >= MAX_JSON_DEPTH and isinstance(value, (dict, list)):
+        # What lies deeper is not walked, so it cannot be checked for secrets: not shown.
+        return "[nested too deep]"
     if isinstance(value, dict):
         # A PATCH operation carries the password as {"path": "password", "value": ...}.
         path = value.get("path")
@@ -94,12 +151,12 @@ def _hide_secrets(value: Any) -> Any:
             k: (
                 "[secure]"
                 if str(k).lower() in _SECRET_JSON_KEYS or (secret_path and k == "value")
-                else _hide_secrets(v)
+                else _hide_secrets(v, depth + 1)
             )
             for k, v in value.items()
         }
     if isinstance(value, list):
-        return [_hide_secrets(v) for v in value]
+        return [_hide_secrets(v, depth + 1) for v in value]
     return value
 
 
@@ -229,8 +286,8 @@ class HttpResponse:
     def data(self) -> dict[str, Any]:
         """The body as a JSON object, or `{}` when it is not one; never raises."""
         try:
-            parsed = json.loads(self.body)
-        except (ValueError, UnicodeDecodeError):
+            parsed = read_json(self.body)
+        except ValueError:  # JSONTooDeep and UnicodeDecodeError included
             return {}
         return parsed if isinstance(parsed, dict) else {}
 
@@ -290,10 +347,12 @@ def parse_retry_after(value: str | None, *, now: datetime.datetime | None = None
     """Seconds to wait, or `None` when `value` is missing or unreadable (RFC 9110 §10.2.3).
 
     `"120"` and (tolerated) `"1.5"` are seconds; an HTTP date is counted from `now`, and a
-    date in the past means 0.
+    date in the past means 0. Never raises, and never returns more than `MAX_RETRY_AFTER`
+    (a week), however far off the server says.
 
         parse_retry_after("30")                               # 30.0
         parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT")    # 0.0 (long past)
+        parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT")    # 604800.0 (MAX_RETRY_AFTER)
     """
     if value is None:
         return None
@@ -305,16 +364,18 @@ def parse_retry_after(value: str | None, *, now: datetime.datetime | None = None
     except ValueError:
         pass
     else:
-        if seconds != seconds or seconds in (float("inf"), float("-inf")) or seconds < 0:
+        # `float` reads "1e400" and 21 nines as inf or 1e20: a number asking for forever,
+        # clamped; the words "nan" and "inf" are no number of seconds at all.
+        if seconds != seconds or seconds < 0 or "inf" in text.lower():
             return None
-        return seconds
+        return min(seconds, MAX_RETRY_AFTER)
     try:
         when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=datetime.timezone.utc)
+        current = now or datetime.datetime.now(datetime.timezone.utc)
+        waited = (when - current).total_seconds()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        # OverflowError: a year, hour or zone offset of more digits than a C int holds.
         return None
-    if when is None:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=datetime.timezone.utc)
-    current = now or datetime.datetime.now(datetime.timezone.utc)
-    return max(0.0, (when - current).total_seconds())
+    return min(max(0.0, waited), MAX_RETRY_AFTER)

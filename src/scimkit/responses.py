@@ -8,11 +8,10 @@ read (an HTML page from a proxy, truncated JSON) never breaks the call: `body` i
 
 from __future__ import annotations
 
-import json
 import re
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
-from ._wire import Attempt, Headers
+from ._wire import MAX_JSON_DEPTH, Attempt, Headers, JSONTooDeep, read_json
 from .errors import RateLimited, SCIMResponseError, error_class_for_status
 from .models import (
     BulkOperationResult,
@@ -25,6 +24,7 @@ from .models import (
     ServiceProviderConfig,
     User,
 )
+from .models._base import lenient_int
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -68,11 +68,13 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
 
 
-def _snake_keys(value: Any) -> Any:
+def _snake_keys(value: Any, depth: int = 0) -> Any:
+    if depth >= MAX_JSON_DEPTH:
+        return value  # deeper than scimkit walks: left with the keys it came with
     if isinstance(value, dict):
-        return {_snake(str(k)): _snake_keys(v) for k, v in value.items()}
+        return {_snake(str(k)): _snake_keys(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return [_snake_keys(v) for v in value]
+        return [_snake_keys(v, depth + 1) for v in value]
     return value
 
 
@@ -122,12 +124,21 @@ class SCIMResponse:
         problem: str | None = None
         if raw.strip():
             try:
+                # RFC 8259 §8.1: a byte-order mark must not be sent, and may be ignored.
+                # (Sliced off here: the "utf-8-sig" codec is slower than "utf-8" on every body.)
+                if raw.startswith(b"\xef\xbb\xbf"):
+                    raw = raw[3:]
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
                 problem = f"response body is not valid UTF-8 (byte {exc.start})"
             else:
                 try:
-                    parsed = json.loads(text)
+                    parsed = read_json(text)
+                except JSONTooDeep:
+                    problem = (
+                        f"response body is JSON nested more than {MAX_JSON_DEPTH} levels "
+                        "deep, too deep to read"
+                    )
                 except ValueError as exc:
                     kind = self.headers.get("Content-Type") or "no content type"
                     snippet = text[:_SNIPPET] + ("…" if len(text) > _SNIPPET else "")
@@ -290,24 +301,17 @@ class SearchResponse(SCIMResponse, Generic[R]):
             self.__dict__["_resources"] = cached
         return cast("list[R]", cached)
 
-    def _int(self, value: Any) -> int | None:
-        if isinstance(value, bool):
-            return None
-        if isinstance(value, int):
-            return value
-        if isinstance(value, str) and value.isdigit():
-            return int(value)
-        return None
-
+    # Paging numbers are read leniently: a JSON integer, or a string of ASCII digits; a
+    # float, `true`, "12.5" or "²" is treated as absent, as if the server had not said.
     @property
     def total_results(self) -> int | None:
-        """How many resources match in all (`totalResults`)."""
-        return self._int(self._list.total_results)
+        """How many resources match in all (`totalResults`); `None` if absent or not a number."""
+        return lenient_int(self._list.total_results)
 
     @property
     def start_index(self) -> int | None:
         """The 1-based index of the first resource of this page (`startIndex`)."""
-        return self._int(self._list.start_index)
+        return lenient_int(self._list.start_index)
 
     @property
     def next_cursor(self) -> str | None:
@@ -318,7 +322,7 @@ class SearchResponse(SCIMResponse, Generic[R]):
     @property
     def items_per_page(self) -> int | None:
         """How many resources this page holds (`itemsPerPage`)."""
-        return self._int(self._list.items_per_page)
+        return lenient_int(self._list.items_per_page)
 
 
 _RESPONSE_CLASSES: dict[tuple[type, type[Resource]], type] = {}

@@ -17,6 +17,8 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, TypeVar, Union
 
+from .._wire import MAX_JSON_DEPTH, shown
+
 if TYPE_CHECKING:
     from typing_extensions import Self, dataclass_transform
 else:
@@ -25,7 +27,7 @@ else:
         return lambda cls: cls
 
 
-__all__ = ["SCIMModel", "attribute", "camel_case", "snake_case"]
+__all__ = ["SCIMModel", "attribute", "camel_case", "lenient_int", "snake_case"]
 
 M = TypeVar("M", bound="SCIMModel")
 
@@ -57,23 +59,54 @@ def snake_case(name: str) -> str:
     return "".join(out)
 
 
-def copy_json(value: Any) -> Any:
-    """A deep copy of a JSON value (dicts and lists copied, scalars shared)."""
+def lenient_int(value: Any) -> int | None:
+    """A JSON integer, or a string of ASCII digits, as an int; anything else is `None`.
+
+    Servers send `"status": "409"` as often as `409`. `true`, `1.5`, `"²"` (a digit to
+    `str.isdigit`, not to `int`) and digit strings longer than `int()` reads are not numbers.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isascii() and text.isdigit():
+            try:
+                return int(text)
+            except ValueError:  # more digits than int() converts (Python 3.11+)
+                return None
+    return None
+
+
+def copy_json(value: Any, depth: int = 0) -> Any:
+    """A deep copy of a JSON value (dicts and lists copied, scalars shared).
+
+    Below `MAX_JSON_DEPTH` levels (what a server may have nested) values are shared, not
+    copied, so that no nesting ends in `RecursionError`.
+    """
+    if depth >= MAX_JSON_DEPTH:
+        return value
     if isinstance(value, dict):
-        return {key: copy_json(item) for key, item in value.items()}
+        return {key: copy_json(item, depth + 1) for key, item in value.items()}
     if isinstance(value, list):
-        return [copy_json(item) for item in value]
+        return [copy_json(item, depth + 1) for item in value]
     return value
 
 
-def dump_value(value: Any) -> Any:
-    """A Python value as JSON: models become dicts, datetimes RFC 3339 strings."""
+def dump_value(value: Any, depth: int = 0) -> Any:
+    """A Python value as JSON: models become dicts, datetimes RFC 3339 strings.
+
+    Lists and dicts deeper than `MAX_JSON_DEPTH` (a server's, read back) are kept as they are.
+    """
     if isinstance(value, SCIMModel):
         return value.to_dict()
+    if depth >= MAX_JSON_DEPTH:
+        return value
     if isinstance(value, (list, tuple)):
-        return [dump_value(item) for item in value]
+        return [dump_value(item, depth + 1) for item in value]
     if isinstance(value, dict):
-        return {str(key): dump_value(item) for key, item in value.items()}
+        return {str(key): dump_value(item, depth + 1) for key, item in value.items()}
     if isinstance(value, datetime.datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=datetime.timezone.utc)
@@ -363,11 +396,11 @@ class SCIMModel:
         parts = []
         for name in self._set_names():
             value = getattr(self, name)
-            shown = "'[secure]'" if name in _SECRET_ATTRIBUTES and value else repr(value)
-            parts.append(f"{name}={shown}")
+            text = "'[secure]'" if name in _SECRET_ATTRIBUTES and value else shown(value)
+            parts.append(f"{name}={text}")
         extra = self.extra()
         if extra:
-            parts.append(f"extra={extra!r}")
+            parts.append(f"extra={shown(extra)}")
         return f"{type(self).__name__}({', '.join(parts)})"
 
 

@@ -6,7 +6,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._schemas import PATCH_OP
-from ._base import SCIMModel, attribute
+from .._wire import shown
+from ._base import SCIMModel, attribute, lenient_int
 
 __all__ = [
     "BulkOperation",
@@ -61,7 +62,7 @@ class BulkOperationResult(SCIMModel):
     @property
     def status_code(self) -> int | None:
         """`status` as a number (servers send "201" or 201)."""
-        return _as_int(self.status)
+        return lenient_int(self.status)
 
     @property
     def ok(self) -> bool:
@@ -312,20 +313,14 @@ def _diff_list(before: list[Any], after: list[Any], path: str, out: list[PatchOp
         out.append(PatchOperation(op="add", path=path, value=added))
 
 
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
-
-
 def _as_text(value: Any) -> str | None:
     if value is None:
         return None
-    return value if isinstance(value, str) else str(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (dict, list)):
+        return shown(value)  # nested JSON, abbreviated if too deep for repr
+    return str(value)
 
 
 class ErrorMessage:
@@ -373,7 +368,7 @@ class ErrorMessage:
             if isinstance(first, dict):
                 inner = {str(k).lower(): v for k, v in first.items()}
                 return cls(
-                    status=_as_int(inner.get("code")),
+                    status=lenient_int(inner.get("code")),
                     scim_type=_as_text(inner.get("scimtype")),
                     detail=_as_text(inner.get("description", inner.get("detail"))),
                     raw=body,
@@ -384,7 +379,7 @@ class ErrorMessage:
         )
         if is_error or ("scimtype" in lowered or ("detail" in lowered and "status" in lowered)):
             return cls(
-                status=_as_int(lowered.get("status")),
+                status=lenient_int(lowered.get("status")),
                 scim_type=_as_text(lowered.get("scimtype")),
                 detail=_as_text(lowered.get("detail")),
                 raw=body,

@@ -73,4 +73,5 @@ class Resource(SCIMModel):
     def etag(self) -> str | None:
         """The resource version from `meta.version` (RFC 7644 §3.14), if the server gave one."""
         meta: Any = self.meta
-        return meta.version if isinstance(meta, Meta) else None
+        version = meta.version if isinstance(meta, Meta) else None
+        return version if isinstance(version, str) else None  # a server's 3 or ["W/1"]: none
