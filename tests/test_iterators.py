@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from scimkit import NotFound, SCIMClient
+from scimkit import NotFound, PagingError, SCIMClient
 from scimkit.testing import Fault, SCIMServer
 
 
@@ -62,11 +62,15 @@ def test_missing_total_and_short_pages_read_until_an_empty_page(
     assert [r.query["startIndex"] for r in server.requests] == [["1"], ["4"], ["7"]]
 
 
-def test_a_server_that_ignores_start_index_stops_without_duplicates(
+def test_a_server_that_ignores_start_index_raises_paging_error_without_duplicates(
     bare_client: SCIMClient, server: SCIMServer
 ) -> None:
     script(server, page(["a", "b"]), page(["a", "b"]))
-    assert [u.id for u in bare_client.iter_users(page_size=2)] == ["a", "b"]
+    seen: list[str | None] = []
+    with pytest.raises(PagingError, match="ignores startIndex") as caught:
+        seen.extend(u.id for u in bare_client.iter_users(page_size=2))
+    assert seen == ["a", "b"]
+    assert caught.value.read == 2
     assert len(server.requests) == 2
 
 
@@ -121,12 +125,16 @@ def test_auto_uses_cursors_when_the_server_says_they_are_its_default() -> None:
         assert "cursor" in server.requests[-1].query
 
 
-def test_a_cursor_that_repeats_ends_the_iteration(
+def test_a_cursor_that_repeats_raises_paging_error(
     bare_client: SCIMClient, server: SCIMServer
 ) -> None:
     body = {"totalResults": 9, "nextCursor": "same", "Resources": [{"id": "a", "userName": "a"}]}
     server.inject(Fault.status(200, body=body), times=3, method="GET")
-    assert [u.id for u in bare_client.iter_users(pagination="cursor")] == ["a", "a"]
+    seen: list[str | None] = []
+    with pytest.raises(PagingError, match="nextCursor 'same' a second time") as caught:
+        seen.extend(u.id for u in bare_client.iter_users(pagination="cursor"))
+    assert seen == ["a", "a"]
+    assert (caught.value.read, caught.value.total_results) == (2, 9)
     assert len(server.requests) == 2
 
 

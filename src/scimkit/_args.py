@@ -8,9 +8,13 @@ the argument and never echo a value that may be a secret.
 from __future__ import annotations
 
 import numbers
+import re
 from typing import Any, TypeVar
 
 __all__ = [
+    "FIELD_VALUE",
+    "field_value_problem",
+    "header_name",
     "header_text",
     "instance",
     "non_negative",
@@ -78,13 +82,53 @@ def int_at_least(name: str, value: object, *, minimum: int = 1, allow_none: bool
     return value
 
 
-def header_text(name: str, value: object) -> str:
-    """A str that may go into a header: CR, LF and NUL would let it inject fields.
+# RFC 9110 §5.5: field-value = *field-content, built of VCHAR, obs-text (0x80-0xFF), SP and
+# HTAB. Anything else (CR, LF, NUL, other controls, DEL, text Latin-1 cannot carry) either
+# injects fields or fails deep in the transport with the whole value in the exception.
+FIELD_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
+# RFC 9110 §5.1 / §5.6.2: a field name is a token.
+_FIELD_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
-    The message never shows the value: it may be a token.
+
+def field_value_problem(name: str, value: str, *, secret: bool) -> ValueError:
+    """The `ValueError` for a header value `FIELD_VALUE` refused; the value itself (a token,
+    perhaps) is never shown, and for a `secret` not even the offending character."""
+    match = FIELD_VALUE.match(value)
+    index = match.end() if match is not None else 0
+    char = value[index]
+    if char in "\r\n\0":
+        kind = "CR, LF or NUL characters"
+    elif ord(char) > 0xFF:
+        kind = "characters Latin-1 cannot carry"
+    else:
+        kind = "control characters"
+    where = "" if secret else f" (U+{ord(char):04X} at position {index})"
+    return ValueError(
+        f"{name} must not contain {kind}{where}: a header value holds only visible ASCII, "
+        "Latin-1 letters, spaces and tabs (RFC 9110 §5.5)"
+    )
+
+
+def header_text(name: str, value: object, *, secret: bool = False) -> str:
+    """A str that may go into a header value (RFC 9110 §5.5); CR, LF and NUL would let it
+    inject fields.
+
+    `secret` (a token, an `Authorization`): the message does not even name the character.
     """
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, not {_type_name(value)}")
-    if any(c in value for c in "\r\n\0"):
-        raise ValueError(f"{name} must not contain CR, LF or NUL characters")
+    if FIELD_VALUE.fullmatch(value) is None:
+        raise field_value_problem(name, value, secret=secret or name == "token")
     return value
+
+
+def header_name(argument: str, name: object) -> str:
+    """A header field name: an RFC 9110 token (no spaces, colons or controls)."""
+    if not isinstance(name, str):
+        raise TypeError(f"{argument} names must be str, not {_type_name(name)}")
+    if _FIELD_NAME.fullmatch(name) is None:
+        raise ValueError(
+            f"{argument} has an invalid header name {name!r}: a name is an RFC 9110 token "
+            "(letters, digits and !#$%&'*+-.^_`|~)"
+        )
+    return name

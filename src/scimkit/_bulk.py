@@ -16,6 +16,7 @@ __all__ = [
     "resolve_bulk_ids",
     "run_bulk",
     "unresolved_bulk_id",
+    "usable_limit",
 ]
 
 _BULK_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -73,7 +74,7 @@ def bulk_operation(operation: object, index: int) -> dict[str, Any]:
     path = data.get("path")
     if not isinstance(path, str) or not path.startswith("/"):
         raise ValueError(f"operations[{index}].path must be a path like '/Users'")
-    _request.validate_header(f"operations[{index}].path", path)
+    _request.validate_path(path, argument=f"operations[{index}].path")
     if method == "POST" and not data.get("bulkId"):
         raise ValueError(f"operations[{index}] is a POST and needs a bulk_id (RFC 7644 §3.7)")
     if method != "DELETE" and not isinstance(data.get("data"), dict):
@@ -81,17 +82,36 @@ def bulk_operation(operation: object, index: int) -> dict[str, Any]:
     return data
 
 
+def usable_limit(value: object) -> int | None:
+    """A server's `maxOperations` or `maxPayloadSize`, or None when it limits nothing.
+
+    RFC 7643 §5 makes both integers. One that is not a positive JSON integer (`"100"`, `2.5`,
+    `true`, `-1`, `0`) cannot be counted against: it is ignored, as if the server had not
+    said, and a request too large for it earns the server's own 413.
+    """
+    return value if type(value) is int and value > 0 else None
+
+
 def bulk_chunks(
-    operations: list[dict[str, Any]], max_operations: int | None, max_payload_size: int | None
+    operations: list[dict[str, Any]],
+    max_operations: int | None,
+    max_payload_size: int | None,
+    *,
+    size_given: bool = True,
 ) -> list[list[dict[str, Any]]]:
-    """Split operations, in order, into requests within the server's limits."""
+    """Split operations, in order, into requests within the server's limits.
+
+    An operation larger than `max_payload_size` on its own is the caller's mistake when the
+    caller gave that size (`ValueError`); when the server said it, the operation goes alone
+    and the server's own answer (a 413) says what it thinks: server data never raises here.
+    """
     chunks: list[list[dict[str, Any]]] = [[]]
     size = _BULK_ENVELOPE
     for index, operation in enumerate(operations):
         length = len(_request.json_body(operation)) + 1
-        if max_payload_size and _BULK_ENVELOPE + length > max_payload_size:
+        if size_given and max_payload_size and _BULK_ENVELOPE + length > max_payload_size:
             raise ValueError(
-                f"operations[{index}] alone is larger than the server's maxPayloadSize "
+                f"operations[{index}] alone is larger than max_payload_size "
                 f"({max_payload_size} bytes)"
             )
         current = chunks[-1]

@@ -14,9 +14,9 @@ import urllib.parse
 from collections.abc import Mapping, Sequence
 from typing import Any, Callable, Union
 
-from . import _schemas
+from . import _args, _schemas
 from ._version import __version__
-from ._wire import Headers, HttpRequest
+from ._wire import SENSITIVE_HEADERS, Headers, HttpRequest
 from .models import PatchOp, PatchOperation, Resource, SCIMModel, User
 from .models._base import copy_json
 
@@ -41,6 +41,7 @@ __all__ = [
     "user_agent",
     "validate_base_url",
     "validate_header",
+    "validate_path",
 ]
 
 Token = Union[str, Callable[[], str], None]
@@ -94,14 +95,66 @@ def validate_base_url(base_url: object) -> str:
         )
     if parts.query or parts.fragment:
         raise ValueError("base_url must not have a query string or fragment")
-    validate_header("base_url", base_url)
+    _no_line_breaks("base_url", base_url)
     return urllib.parse.urlunsplit(parts).rstrip("/")
 
 
-def validate_header(name: str, value: str) -> None:
-    """Refuse CR, LF and NUL: they would let a value inject headers (response splitting)."""
+def _no_line_breaks(name: str, value: str) -> None:
+    """Refuse CR, LF and NUL in a value that ends up percent-encoded in the URL (a cursor) or
+    is the URL itself: harmless once encoded, but no server issues them; a bug or an attack."""
     if any(c in value for c in "\r\n\0"):
         raise ValueError(f"{name} must not contain CR, LF or NUL characters")
+
+
+def validate_header(name: str, value: object, *, secret: bool = False) -> None:
+    """A header value: RFC 9110 §5.5 field-value characters only, checked before sending.
+
+    CR, LF and NUL would inject fields; other controls and text Latin-1 cannot carry would
+    fail in the transport with the value (perhaps a token) in the exception. `secret`: the
+    message does not show even the offending character.
+    """
+    _args.header_text(name, value, secret=secret)
+
+
+# RFC 3986 §3.3 / §3.4: a path of pchars (unreserved, %XX, sub-delims, ":" and "@") and "/",
+# optionally a query. A space, `"`, `<`, `{`, `#`, a bare `%` or non-ASCII text is not a URL.
+_PCHAR = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})"
+_URL_PATH = re.compile(rf"(?:{_PCHAR}|/)*(?:\?(?:{_PCHAR}|[/?])*)?")
+_ENDPOINT = re.compile(rf"(?:{_PCHAR}|/)+")
+
+
+def _first_bad_character(path: str) -> int:
+    """Where `path` stops being a URL path (only on the way to an error)."""
+    index = 0
+    while index < len(path):
+        if path[index] == "%":
+            if _HEX2.fullmatch(path, index + 1, index + 3) is None:
+                return index
+            index += 3
+        elif _URL_PATH.fullmatch(path[index]) is None:
+            return index
+        else:
+            index += 1
+    return 0
+
+
+_HEX2 = re.compile(r"[0-9A-Fa-f]{2}")
+
+
+def validate_path(path: str, *, argument: str = "path") -> None:
+    """A path as the caller wrote it (`api_call`): refused, not percent-encoded, when it holds
+    what a URL path cannot.
+
+    Encoding would have to guess: whether `%2F` is already an escape or a literal, whether `?`
+    starts a query, whether `/` is inside an id. A wrong guess reaches another resource, so
+    the caller encodes (`urllib.parse.quote(id, safe="")`) and says exactly what is meant.
+    """
+    if _URL_PATH.fullmatch(path) is None:
+        bad = _first_bad_character(path)
+        raise ValueError(
+            f"{argument} holds {path[bad]!r} at position {bad}, which a URL path cannot carry "
+            "(RFC 3986 §3.3): percent-encode it, e.g. with urllib.parse.quote(..., safe='')"
+        )
 
 
 # RFC 3986 §2.3: characters a path segment carries as they are.
@@ -186,7 +239,7 @@ def query_params(
         # RFC 9865: an empty cursor asks for the first page of a cursor-paged result.
         if not isinstance(cursor, str):
             raise TypeError(f"cursor must be a str, not {type(cursor).__name__}")
-        validate_header("cursor", cursor)
+        _no_line_breaks("cursor", cursor)
         params["cursor"] = cursor
     if filter is not None:
         if not isinstance(filter, str):
@@ -238,13 +291,20 @@ def base_headers(
 ) -> Headers:
     """The headers every request starts from (the token is added per call)."""
     headers = Headers({"Accept": dialect.accept, "User-Agent": user_agent})
+    if default_headers is not None and not isinstance(default_headers, Mapping):
+        raise TypeError("default_headers must be a dict of str to str")
     for name, value in (default_headers or {}).items():
-        if not isinstance(name, str) or not isinstance(value, str):
-            raise TypeError("default_headers must map str to str")
-        validate_header(f"default_headers[{name!r}]", value)
-        validate_header("default_headers name", name)
-        headers[name] = value
+        headers[name] = checked_header("default_headers", name, value)
     return headers
+
+
+def checked_header(argument: str, name: object, value: object) -> str:
+    """One header of `default_headers` or a call's `headers`: an RFC 9110 token as its name,
+    field-value characters as its value; credentials are never shown in the message."""
+    _args.header_name(argument, name)
+    assert isinstance(name, str)
+    secret = name.lower() in SENSITIVE_HEADERS
+    return _args.header_text(f"{argument}[{name!r}]", value, secret=secret)
 
 
 def authorization(token: Token) -> str | None:
@@ -254,7 +314,8 @@ def authorization(token: Token) -> str | None:
     value = token() if callable(token) else token
     if not isinstance(value, str) or not value:
         raise ValueError("the token callable must return a non-empty str")
-    validate_header("token", value)
+    # Asked once per call, so checked once per call, before anything is sent.
+    _args.header_text("token (the token callable's value)", value, secret=True)
     return f"Bearer {value}"
 
 
@@ -409,9 +470,12 @@ def _check_operation(op: object, where: str) -> None:
         raise ValueError(f"{where}: op must be add, remove or replace, not {op.get('op')!r}")
     path = op.get("path")
     if kind == "remove" and not path:
+        # Without a path, a server may take it as "remove everything it may".
         raise ValueError(f"{where}: remove needs a path (RFC 7644 §3.5.2.2)")
-    if kind in ("add", "replace") and "value" not in op:
-        raise ValueError(f"{where}: {kind} needs a value")
+    if kind in ("add", "replace") and op.get("value") is None:
+        # RFC 7644 §3.5.2.1 / §3.5.2.3: add and replace carry the value they set; a null
+        # one is an unassignment, which is a remove.
+        raise ValueError(f"{where}: {kind} needs a value (RFC 7644 §3.5.2.1, §3.5.2.3)")
     if path is not None:
         if not isinstance(path, str):
             raise ValueError(f"{where}: path must be a str")
@@ -434,9 +498,12 @@ def patch_body(
     """
     operations: list[Any] | None = None
     if isinstance(patch, PatchOp):
-        message = patch.to_dict()
         if dialect.is_v1:
             raise ValueError(f"{argument}: SCIM 1.1 PATCH takes a partial resource, not a PatchOp")
+        message = patch.to_dict()
+        # The model takes any operation (it also reads what servers send): the shape is
+        # checked here, at send time, for every way a PatchOp can be given.
+        _check_operations(message.get("Operations"), f"{argument}.operations")
         return message
     if isinstance(patch, (list, tuple)):
         operations = [op.to_dict() if isinstance(op, SCIMModel) else dict(op) for op in patch]
@@ -446,6 +513,7 @@ def patch_body(
         if ops_key is not None:
             if dialect.is_v1:
                 raise ValueError(f"{argument}: SCIM 1.1 PATCH takes a partial resource")
+            _check_operations(data[ops_key], f"{argument}[{ops_key!r}]")
             if "schemas" not in data:
                 data = {"schemas": [_schemas.PATCH_OP], **data}
             return data
@@ -455,11 +523,16 @@ def patch_body(
         operations = _operations_from_partial(data)
     if dialect.is_v1:
         raise ValueError(f"{argument}: SCIM 1.1 PATCH takes a partial resource")
-    if not operations:
-        raise ValueError(f"{argument} has nothing to change")
+    _check_operations(operations, argument)
+    return {"schemas": [_schemas.PATCH_OP], "Operations": operations}
+
+
+def _check_operations(operations: object, argument: str) -> None:
+    """RFC 7644 §3.5.2: `Operations` is a non-empty array of well-formed operations."""
+    if not isinstance(operations, (list, tuple)) or not operations:
+        raise ValueError(f"{argument} has nothing to change: no operations")
     for number, op in enumerate(operations):
         _check_operation(op, f"{argument}[{number}]")
-    return {"schemas": [_schemas.PATCH_OP], "Operations": operations}
 
 
 def search_request(query: Mapping[str, str]) -> JSON:
@@ -548,6 +621,8 @@ class RequestTemplate:
         self.base_url = base_url
         self.dialect = dialect
         self._token = token
+        if isinstance(token, str):
+            _args.header_text("token", token, secret=True)
         # A fixed token is formatted once; a callable is asked once per call.
         self._static_authorization = f"Bearer {token}" if isinstance(token, str) else None
         self._base_headers = base_headers(
@@ -578,11 +653,11 @@ class RequestTemplate:
         if body is not None:
             data = json_body(body)
             request_headers["Content-Type"] = self.dialect.content_type
-        for name, value in (headers or {}).items():
-            if not isinstance(name, str) or not isinstance(value, str):
-                raise TypeError("headers must map str to str")
-            validate_header(f"headers[{name!r}]", value)
-            request_headers[name] = value
+        if headers:
+            if not isinstance(headers, Mapping):
+                raise TypeError("headers must be a dict of str to str")
+            for name, value in headers.items():
+                request_headers[name] = checked_header("headers", name, value)
         return HttpRequest(
             method=method, url=url, headers=request_headers, body=data, body_params=body
         )
@@ -654,7 +729,9 @@ def resource_class(resource_type: object) -> type[Any]:
         return resource_type
     if isinstance(resource_type, str):
         endpoint = "/" + resource_type.strip("/")
-        if endpoint == "/" or any(c in endpoint for c in "?#\r\n\0 "):
+        # RFC 3986 §3.3: the endpoint becomes a URL path as it is; a character a path
+        # cannot carry would fail as a network error with the outcome unknown.
+        if endpoint == "/" or _ENDPOINT.fullmatch(endpoint) is None:
             raise ValueError(f"resource_type {resource_type!r} is not an endpoint like '/Devices'")
         cls = _ENDPOINT_CLASSES.get(endpoint)
         if cls is None:

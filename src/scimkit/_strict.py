@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import _schemas
+from ._wire import shown
 from .filters import parse_filter
 from .responses import (
     ResourceResponse,
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "check_filter",
     "contract_problem",
+    "discovery_list_problems",
     "is_int",
     "list_problems",
     "resource_problems",
@@ -82,6 +84,8 @@ def contract_problem(
             problems.extend(list_problems(response.body, is_v1=dialect.is_v1))
         elif isinstance(response, ResourceResponse):
             problems.extend(resource_problems(response.body, is_v1=dialect.is_v1))
+        elif isinstance(response, (ResourceTypesResponse, SchemasResponse)):
+            problems.extend(discovery_list_problems(response, is_v1=dialect.is_v1))
     if isinstance(response, ResourceResponse) and response.body and discovery is not None:
         core = dialect.core_schema(response.resource_class)
         problems.extend(schema_problems(response.body, core, discovery, narrowed))
@@ -100,11 +104,11 @@ def list_problems(body: Mapping[str, Any], *, is_v1: bool) -> list[str]:
     if total is None:
         problems.append("totalResults is missing from the ListResponse")
     elif not is_int(total) or total < 0:
-        problems.append(f"totalResults is not a non-negative integer: {total!r}")
+        problems.append(f"totalResults is not a non-negative integer: {shown(total)}")
     for name in ("startIndex", "itemsPerPage"):
         value = body.get(name)
         if value is not None and not is_int(value):
-            problems.append(f"{name} is not an integer: {value!r}")
+            problems.append(f"{name} is not an integer: {shown(value)}")
     found = body.get("Resources")
     if found is None:
         if is_int(total) and total > 0:
@@ -146,8 +150,8 @@ def schema_problems(
         name = getattr(definition, "name", None)
         if not isinstance(name, str):
             continue
-        returned = str(getattr(definition, "returned", "") or "").lower()
-        writable_only = str(getattr(definition, "mutability", "") or "").lower() == "writeonly"
+        returned = _text(getattr(definition, "returned", None))
+        writable_only = _text(getattr(definition, "mutability", None)) == "writeonly"
         if returned == "never" and name.lower() in present:
             problems.append(f"{name} is returned, but the schema says returned=never")
         elif (
@@ -158,4 +162,55 @@ def schema_problems(
             and name.lower() not in present
         ):
             problems.append(f"required attribute {name} is missing")
+    return problems
+
+
+def _text(value: object) -> str:
+    """A schema characteristic in lower case; not a string (a server's `[[[...]]]`) is ''."""
+    return value.lower() if isinstance(value, str) else ""
+
+
+# -- the discovery listings: /ResourceTypes and /Schemas (RFC 7644 §4) ----------------------
+
+# What each listing holds: its resources' schema URN and `meta.resourceType` (RFC 7643 §6, §7).
+_DISCOVERY_KINDS = {
+    "ResourceTypes": (_schemas.RESOURCE_TYPE, "ResourceType"),
+    "Schemas": (_schemas.SCHEMA, "Schema"),
+}
+
+
+def discovery_list_problems(response: SCIMResponse, *, is_v1: bool) -> list[str]:
+    """`/ResourceTypes` or `/Schemas`: a ListResponse (RFC 7644 §4) whose every entry has an
+    `id` and, in SCIM 2.0, the listing's schema URN and `meta.resourceType`."""
+    body = response.body
+    if not isinstance(body, Mapping):
+        return [f"the answer is a JSON {type(body).__name__}, not a ListResponse (RFC 7644 §4)"]
+    problems = list_problems(body, is_v1=is_v1)
+    name = "ResourceTypes" if isinstance(response, ResourceTypesResponse) else "Schemas"
+    urn, resource_type = _DISCOVERY_KINDS[name]
+    found = body.get("Resources")
+    entries = found if isinstance(found, list) else []
+    for index, entry in enumerate(entries):
+        if isinstance(entry, Mapping):
+            where = f"{name}[{index}]"
+            problems.extend(_discovery_entry_problems(entry, where, urn, resource_type, is_v1))
+    return problems
+
+
+def _discovery_entry_problems(
+    entry: Mapping[str, Any], where: str, urn: str, resource_type: str, is_v1: bool
+) -> list[str]:
+    problems = []
+    entry_id = entry.get("id")
+    if not isinstance(entry_id, str) or not entry_id:
+        problems.append(f"{where} has no id (RFC 7643 §3.1: returned always)")
+    if is_v1:
+        return problems
+    schemas = entry.get("schemas")
+    if not isinstance(schemas, list) or urn not in schemas:
+        problems.append(f"{where}.schemas does not name {urn}")
+    meta = entry.get("meta")
+    kind = meta.get("resourceType") if isinstance(meta, Mapping) else None
+    if kind != resource_type:
+        problems.append(f"{where}.meta.resourceType is not {resource_type!r}")
     return problems

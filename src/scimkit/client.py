@@ -274,7 +274,7 @@ class SCIMClient(ResourceOperations):
             raise TypeError(f"path must be a str, not {type(path).__name__}")
         if "://" in path or path.startswith("//"):
             raise ValueError("path must be relative to base_url, not a full URL")
-        _request.validate_header("path", path)
+        _request.validate_path(path)
         query = None
         if query_params:
             query = {
@@ -374,11 +374,14 @@ class SCIMClient(ResourceOperations):
             or fail_on_errors < 1
         ):
             raise ValueError(f"fail_on_errors must be a positive int, not {fail_on_errors!r}")
+        size_given = max_payload_size is not None
         if max_operations is None or max_payload_size is None:
             found_operations, found_size = self._bulk_limits()
             max_operations = max_operations or found_operations
             max_payload_size = max_payload_size or found_size
-        chunks = _bulk.bulk_chunks(prepared, max_operations, max_payload_size)
+        chunks = _bulk.bulk_chunks(
+            prepared, max_operations, max_payload_size, size_given=size_given
+        )
 
         def post(body: dict[str, Any]) -> SCIMResponse:
             return self._call("POST", "/Bulk", body=body, response_class=SCIMResponse)
@@ -387,12 +390,15 @@ class SCIMClient(ResourceOperations):
 
     def _bulk_limits(self) -> tuple[int | None, int | None]:
         if self._discovery is not None:
-            return self._discovery.bulk_limits
-        if self._bulk_config is None:
-            config = self.service_provider_config()
-            self._bulk_config = config.config or ServiceProviderConfig()
-        bulk: Any = self._bulk_config.bulk
-        return getattr(bulk, "max_operations", None), getattr(bulk, "max_payload_size", None)
+            found = self._discovery.bulk_limits
+        else:
+            if self._bulk_config is None:
+                config = self.service_provider_config()
+                self._bulk_config = config.config or ServiceProviderConfig()
+            bulk: Any = self._bulk_config.bulk
+            found = getattr(bulk, "max_operations", None), getattr(bulk, "max_payload_size", None)
+        # Whatever the server sent: a limit that is not a positive integer is ignored.
+        return _bulk.usable_limit(found[0]), _bulk.usable_limit(found[1])
 
     def service_provider_config(self) -> ServiceProviderConfigResponse:
         """`GET /ServiceProviderConfig`: the features the server supports.
@@ -431,6 +437,7 @@ class SCIMClient(ResourceOperations):
                 config.config or ServiceProviderConfig(),
                 types.resource_types,
                 schemas.schemas,
+                base_url=self.base_url,
             )
         return self._discovery
 

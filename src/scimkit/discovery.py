@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import urllib.parse
+
 from .models import ResourceType, Schema, ServiceProviderConfig
 
 __all__ = ["Discovery"]
@@ -16,17 +18,21 @@ class Discovery:
     found.supports("etag"), found.max_results, found.endpoint_for("Device")
     """
 
-    __slots__ = ("config", "resource_types", "schemas")
+    __slots__ = ("base_url", "config", "resource_types", "schemas")
 
     def __init__(
         self,
         config: ServiceProviderConfig,
         resource_types: list[ResourceType],
         schemas: list[Schema],
+        *,
+        base_url: str | None = None,
     ) -> None:
         self.config = config
         self.resource_types = resource_types
         self.schemas = schemas
+        #: The client's base URL, to read endpoints given as absolute paths or URLs.
+        self.base_url = base_url
 
     def supports(self, feature: str) -> bool:
         """Whether the server says it supports `feature`: patch, bulk, filter,
@@ -41,13 +47,16 @@ class Discovery:
     def max_results(self) -> int | None:
         """The most resources one query returns (`filter.maxResults`), if the server says."""
         found = self.config.filter
-        return getattr(found, "max_results", None)
+        return _positive(getattr(found, "max_results", None))
 
     @property
     def bulk_limits(self) -> tuple[int | None, int | None]:
         """(`maxOperations`, `maxPayloadSize`) of bulk requests, if the server says."""
         bulk = self.config.bulk
-        return getattr(bulk, "max_operations", None), getattr(bulk, "max_payload_size", None)
+        return (
+            _positive(getattr(bulk, "max_operations", None)),
+            _positive(getattr(bulk, "max_payload_size", None)),
+        )
 
     def resource_type(self, name_or_schema: str) -> ResourceType | None:
         """A resource type by its name (`User`), endpoint (`/Users`) or core schema URN."""
@@ -59,9 +68,21 @@ class Discovery:
         return None
 
     def endpoint_for(self, name_or_schema: str) -> str | None:
-        """The endpoint of a resource type, e.g. `endpoint_for("Device") == "/Devices"`."""
+        """The endpoint of a resource type relative to the base URL, as `search` takes it.
+
+        RFC 7643 §6 says `endpoint` is relative to the base URL (`/Devices`), but servers
+        also send the absolute path (`/scim/v2/Devices`) or the URL; passed on as they are,
+        the base path would be doubled. Those are cut down to what follows the base path,
+        known from the client's `base_url` or from the resource type's own `meta.location`
+        (`<base>/ResourceTypes/<id>`, RFC 7644 §4).
+
+            client.search(found.endpoint_for("Device"), count=10)
+        """
         found = self.resource_type(name_or_schema)
-        return found.endpoint if found is not None else None
+        if found is None or not isinstance(found.endpoint, str):
+            return None
+        bases = [self.base_url, _base_of(getattr(found.meta, "location", None))]
+        return relative_endpoint(found.endpoint, [b for b in bases if b])
 
     def schema(self, urn: str) -> Schema | None:
         """A schema by its URN."""
@@ -74,3 +95,31 @@ class Discovery:
         names = [t.name for t in self.resource_types]
         features = [f for f in _FEATURES if self.supports(f)]
         return f"Discovery(resource_types={names!r}, supports={features!r})"
+
+
+def _base_of(location: object) -> str | None:
+    """The base URL in a resource type's `meta.location`: what precedes `/ResourceTypes/`."""
+    if not isinstance(location, str):
+        return None
+    head, marker, _ = location.rpartition("/ResourceTypes/")
+    return head if marker else None
+
+
+def relative_endpoint(endpoint: str, bases: list[str]) -> str:
+    """`endpoint` with the path of the first base it lies under cut off, starting with `/`."""
+    parts = urllib.parse.urlsplit(endpoint.strip())
+    path = "/" + parts.path.strip("/")
+    for base in bases:
+        base_path = urllib.parse.urlsplit(base).path.rstrip("/")
+        if base_path and path.startswith(base_path + "/"):
+            return path[len(base_path) :]
+    if parts.scheme or parts.netloc:
+        # A URL whose base is unknown: RFC 7643 §6's endpoints are one segment (`/Users`).
+        return "/" + path.rstrip("/").rpartition("/")[2]
+    return path
+
+
+def _positive(value: object) -> int | None:
+    """A limit the server gave, if it is a positive JSON integer; anything else says nothing
+    (RFC 7643 §5 makes these integers; `"100"`, `true` or `-1` cannot be counted against)."""
+    return value if type(value) is int and value > 0 else None

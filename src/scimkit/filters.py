@@ -23,6 +23,7 @@ __all__ = [
     "F",
     "Filter",
     "FilterSyntaxError",
+    "MAX_NESTING",
     "Not",
     "Or",
     "PatchPath",
@@ -32,6 +33,11 @@ __all__ = [
     "parse_path",
     "serialize",
 ]
+
+# How deep `(…)`, `not (…)` and `attr[…]` may nest in text: the parser recurses per level, and
+# hostile text must not reach Python's recursion limit; no real filter comes near. A chain of
+# `and`s or `or`s is not nesting: a thousand in a row parse (and serialise) fine.
+MAX_NESTING = 64
 
 _OPERATORS = ("eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le")
 _Scalar = Union[str, int, float, bool, None]
@@ -89,23 +95,31 @@ class _Node:
         # copy, deepcopy and pickle rebuild through the constructor, not through setattr.
         return (type(self), self._fields())
 
+    # By canonical text, which is one-to-one with the tree (`parse_filter` reads it back) and
+    # is built without recursion: a builder's chain of a thousand `|` is a tree that deep.
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        assert isinstance(other, _Node)
-        return _typed(self._fields()) == _typed(other._fields())
+        return serialize(self) == serialize(other)  # type: ignore[arg-type]
 
     def __hash__(self) -> int:
-        return hash((type(self).__name__, _typed(self._fields())))
+        return hash((type(self).__name__, serialize(self)))  # type: ignore[arg-type]
 
     def __repr__(self) -> str:
+        if _deeper_than(self, MAX_NESTING):  # field by field it would recurse too deep
+            return f"parse_filter({serialize(self)!r})"  # type: ignore[arg-type]
         args = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
         return f"{type(self).__name__}({args})"
 
 
-def _typed(fields: tuple[Any, ...]) -> tuple[Any, ...]:
-    # `a eq 1`, `a eq 1.0` and `a eq true` are different filters though 1 == 1.0 == True.
-    return tuple((type(v), v) if isinstance(v, (bool, int, float)) else v for v in fields)
+def _deeper_than(node: _Node, limit: int) -> bool:
+    pending: list[tuple[_Node, int]] = [(node, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > limit:
+            return True
+        pending += [(f, depth + 1) for f in item._fields() if isinstance(f, _Node)]
+    return False
 
 
 class AttrPath(_Node):
@@ -323,8 +337,8 @@ class PatchPath(_Node):
 
 
 def serialize(node: Filter | AttrPath | PatchPath) -> str:
-    """The canonical text of a node: `parse_filter(serialize(f)) == f` for every filter, and
-    `parse_path` reads back a `PatchPath`'s.
+    """The canonical text of a node: `parse_filter(serialize(f)) == f` for every filter nested
+    within `MAX_NESTING`, and `parse_path` reads back a `PatchPath`'s. Iterative: any length.
 
     serialize(F.pr("title") & (F.eq("a", 1) | F.pr("b")))  # 'title pr and (a eq 1 or b pr)'
     """
@@ -336,27 +350,44 @@ def serialize(node: Filter | AttrPath | PatchPath) -> str:
         if node.value_filter is not None:
             text += f"[{serialize(node.value_filter)}]"
         return text if node.sub_attr is None else f"{text}.{node.sub_attr}"
-    if isinstance(node, Comparison):
-        # json.dumps escapes `"`, `\` and control characters: no value can end the string.
-        return f"{serialize(node.path)} {node.op} {json.dumps(node.value, ensure_ascii=False)}"
-    if isinstance(node, Present):
-        return f"{serialize(node.path)} pr"
+    if not isinstance(node, _Filter):
+        raise TypeError(f"not a filter, AttrPath or PatchPath: {type(node).__name__}")
+    parts: list[str] = []
+    pending: list[object] = [node]  # text to emit, or a node to expand; popped from the end
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            parts.append(item)
+        elif isinstance(item, Comparison):
+            # json.dumps escapes `"`, `\` and control characters: no value can end the string.
+            value = json.dumps(item.value, ensure_ascii=False)
+            parts.append(f"{serialize(item.path)} {item.op} {value}")
+        elif isinstance(item, Present):
+            parts.append(f"{serialize(item.path)} pr")
+        else:
+            _expand(item, pending)
+    return "".join(parts)
+
+
+def _expand(node: object, pending: list[object]) -> None:
+    """Push the parts of `node` onto `pending`, the last part first."""
     if isinstance(node, ValuePath):
-        return f"{serialize(node.path)}[{serialize(node.filter)}]"
-    if isinstance(node, Not):
-        return f"not ({serialize(node.expr)})"
+        pending += ["]", node.filter, f"{serialize(node.path)}["]
+    elif isinstance(node, Not):
+        pending += [")", node.expr, "not ("]
     # `not` > `and` > `or`, both left-associative: a right operand of its own kind, or an
     # `or` under an `and`, needs parentheses to come back as the same tree.
-    if isinstance(node, And):
-        left = _grouped(node.left, isinstance(node.left, Or))
-        return f"{left} and {_grouped(node.right, isinstance(node.right, (And, Or)))}"
-    if isinstance(node, Or):
-        return f"{serialize(node.left)} or {_grouped(node.right, isinstance(node.right, Or))}"
-    raise TypeError(f"not a filter, AttrPath or PatchPath: {type(node).__name__}")
+    elif isinstance(node, And):
+        right = _grouped(node.right, isinstance(node.right, (And, Or)))
+        pending += [*right, " and ", *_grouped(node.left, isinstance(node.left, Or))]
+    elif isinstance(node, Or):
+        pending += [*_grouped(node.right, isinstance(node.right, Or)), " or ", node.left]
+    else:
+        raise TypeError(f"not a filter, AttrPath or PatchPath: {type(node).__name__}")
 
 
-def _grouped(node: Filter, needed: bool) -> str:
-    return f"({serialize(node)})" if needed else serialize(node)
+def _grouped(node: Filter, needed: bool) -> list[object]:  # reversed, as `pending` takes it
+    return [")", node, "("] if needed else [node]
 
 
 # -- lexing --------------------------------------------------------------------------------
@@ -424,6 +455,13 @@ class _Parser:
         self.text = text
         self.token = _lex(text, 0)
         self.previous = self.token
+        self.depth = 0
+
+    def enter(self) -> _Token:  # into `(`, `not (` or `[`: one more level of recursion
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            self.fail(f"nested more than {MAX_NESTING} levels deep (parentheses and brackets)")
+        return self.advance()
 
     def advance(self) -> _Token:
         token = self.previous = self.token
@@ -439,6 +477,7 @@ class _Parser:
 
     def close(self, kind: str, opener: _Token) -> _Token:
         if self.token.kind == kind:
+            self.depth -= 1
             return self.advance()
         name = "parentheses" if kind == ")" else "brackets"
         if self.token.kind == "end":
@@ -483,7 +522,7 @@ class _Parser:
     def unary(self, *, in_value_path: bool) -> Filter:
         token = self.token
         if token.kind == "(":
-            self.advance()
+            self.enter()
             inner = self.or_expr(in_value_path=in_value_path)
             self.close(")", token)
             return inner
@@ -491,7 +530,7 @@ class _Parser:
             self.advance()
             if self.token.kind != "(":
                 self.fail(f"'not' must be followed by '(', found {self.token.describe()}")
-            opener = self.advance()
+            opener = self.enter()
             inner = self.or_expr(in_value_path=in_value_path)
             self.close(")", opener)
             return Not(inner)
@@ -528,7 +567,7 @@ class _Parser:
             self.fail("value paths cannot be nested")
         if path.sub_attr is not None:
             self.fail(f"a value filter applies to an attribute, not to the sub-attribute {path}")
-        self.advance()
+        self.enter()
         if self.token.kind == "]":
             self.fail("empty value filter")
         inner = self.or_expr(in_value_path=True)

@@ -151,39 +151,33 @@ def matches(resource: JSON, node: Filter, *, core_schema: str) -> bool:
     return _matches(resource, node, core_schema, None)
 
 
-def _check_filter(node: Filter) -> None:
-    if isinstance(node, (And, Or)):
-        _check_filter(node.left)
-        _check_filter(node.right)
-    elif isinstance(node, Not):
-        _check_filter(node.expr)
-    elif isinstance(node, ValuePath):
-        _check_filter(node.filter)
-    elif isinstance(node, Comparison):
-        value, op = node.value, node.op
-        if (value is None or isinstance(value, bool)) and op not in ("eq", "ne"):
-            kind = "null" if value is None else "a boolean"
-            raise EngineError(
-                f"{op!r} does not apply to {kind} (in {node})", scim_type="invalidFilter"
-            )
-        if isinstance(value, (int, float)) and op in ("co", "sw", "ew"):
-            raise EngineError(
-                f"{op!r} applies to strings, not numbers (in {node})", scim_type="invalidFilter"
-            )
-    elif not isinstance(node, Present):
-        raise TypeError(f"node must be a filter, not {type(node).__name__}")
+def _check_filter(root: Filter) -> None:
+    pending = [root]  # a stack: `a or b or …` a thousand times is a tree that deep
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (And, Or)):
+            pending += [node.right, node.left]  # the left one is checked first
+        elif isinstance(node, (Not, ValuePath)):
+            pending.append(node.expr if isinstance(node, Not) else node.filter)
+        elif isinstance(node, Comparison):
+            value, op = node.value, node.op
+            if (value is None or isinstance(value, bool)) and op not in ("eq", "ne"):
+                kind = "null" if value is None else "a boolean"
+                problem = f"{op!r} does not apply to {kind} (in {node})"
+                raise EngineError(problem, scim_type="invalidFilter")
+            if isinstance(value, (int, float)) and op in ("co", "sw", "ew"):
+                problem = f"{op!r} applies to strings, not numbers (in {node})"
+                raise EngineError(problem, scim_type="invalidFilter")
+        elif not isinstance(node, Present):
+            raise TypeError(f"node must be a filter, not {type(node).__name__}")
 
 
 def _matches(obj: JSON, node: Filter, core_schema: str, parent: str | None) -> bool:
     """`parent` names the multi-valued attribute whose value `obj` is, inside `attr[...]`."""
     if isinstance(node, And):
-        return _matches(obj, node.left, core_schema, parent) and _matches(
-            obj, node.right, core_schema, parent
-        )
+        return all(_matches(obj, n, core_schema, parent) for n in _chain(node, And))
     if isinstance(node, Or):
-        return _matches(obj, node.left, core_schema, parent) or _matches(
-            obj, node.right, core_schema, parent
-        )
+        return any(_matches(obj, n, core_schema, parent) for n in _chain(node, Or))
     if isinstance(node, Not):
         return not _matches(obj, node.expr, core_schema, parent)
     if isinstance(node, Present):
@@ -195,6 +189,19 @@ def _matches(obj: JSON, node: Filter, core_schema: str, parent: str | None) -> b
             for v in get_values(obj, whole, core_schema=core_schema)
         )
     return _compare(obj, node, core_schema, parent)
+
+
+def _chain(node: Filter, kind: type[And] | type[Or]) -> list[Filter]:
+    """The operands of `a or b or c` (a tree as deep as it is long) in order, found without
+    recursion; what is left to recurse into is in parentheses, which the parser bounds."""
+    operands, pending = [], [node]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, kind):
+            pending += [item.right, item.left]
+        else:
+            operands.append(item)
+    return operands
 
 
 def _element(value: Any) -> JSON:
