@@ -7,6 +7,8 @@ import csv
 import io
 import json
 import os
+import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -14,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from scimkit._cli.parser import TOKEN_REFUSED, hide_secret_values, secret_values
+from scimkit._cli.commands import serve_exports
+from scimkit._cli.parser import EXAMPLES, TOKEN_REFUSED, hide_secret_values, secret_values
 from scimkit.cli import main
 from scimkit.testing import Fault, SCIMServer
 
@@ -114,6 +117,38 @@ def test_help_and_version_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--filter" in capsys.readouterr().out
 
 
+CONNECTION_OPTIONS = ("--base-url", "--token-env", "--no-token", "--timeout", "--proxy")
+
+
+def test_help_lists_connection_options_once_and_every_command_has_examples(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["--help"]) == 0
+    top = capsys.readouterr().out
+    assert "connection:" in top and "examples:" in top
+    for option in CONNECTION_OPTIONS:
+        assert f"  {option} " in top, option
+    for command, examples in EXAMPLES.items():
+        assert main([*command.split(), "--help"]) == 0
+        text = capsys.readouterr().out
+        assert "examples:\n" + examples in text, command
+        # Each example runs the command it illustrates.
+        assert all(
+            line.strip().startswith(f"scimkit {command}")
+            for line in examples.splitlines()
+            if line.strip().startswith("scimkit")
+        ), command
+        if command in ("serve", "demo"):
+            continue
+        # The connection block is not repeated: one line points to the top-level help.
+        assert "connection:" not in text and "see `scimkit --help`" in text, command
+        assert "--insecure" in text and "  --insecure " not in text, command
+        assert "--format" in text and "--verbose" in text, command
+    # Still accepted after the command, though not listed there.
+    assert main(["users", "list", "--timeout", "x"]) == 2
+    assert "--timeout" in capsys.readouterr().err
+
+
 def test_users_list_pages_through_everything(cli: CLI, scim: SCIMServer) -> None:
     for n in range(7):
         add_user(scim, f"user{n}")
@@ -181,6 +216,16 @@ def test_users_get_by_id_and_by_user_name(cli: CLI, scim: SCIMServer) -> None:
     record = cli("users", "get", user_id, "--format", "table").out.splitlines()
     assert record[0].split() == ["id", user_id]
     assert ["title", "Guide"] in [line.split() for line in record]
+
+
+def test_users_get_by_user_name_sends_one_search(cli: CLI, scim: SCIMServer) -> None:
+    add_user(scim, "ann", title="Guide")
+    scim.clear_requests()
+    done = cli("users", "get", "--user-name", "ann")
+    assert done.code == 0 and done.json["title"] == "Guide"
+    [request] = scim.requests
+    assert request.method == "GET" and request.path.endswith("/Users")
+    assert request.query["filter"] == ['userName eq "ann"']
 
 
 def test_users_get_unknown_exits_1_with_status_and_detail(cli: CLI) -> None:
@@ -342,6 +387,79 @@ def test_groups_add_and_remove_members_by_id_and_user_name(cli: CLI, scim: SCIMS
     assert stored is not None and [m["value"] for m in stored["members"]] == [bob]
 
 
+def test_groups_update_merges_options_and_sends_if_match(cli: CLI, scim: SCIMServer) -> None:
+    ann, bob = add_user(scim, "ann"), add_user(scim, "bob")
+    group_id = scim.add_resource(
+        "Groups", {"displayName": "Ops", "externalId": "o-1", "members": [{"value": ann}]}
+    )["id"]
+    done = cli(
+        "groups",
+        "update",
+        "--display-name",
+        "Ops",
+        "--new-display-name",
+        "Run",
+        "--external-id",
+        "r-1",
+    )
+    assert done.code == 0, done.err
+    assert done.json["displayName"] == "Run" and done.json["externalId"] == "r-1"
+    assert [m["value"] for m in done.json["members"]] == [ann]  # kept as it was
+    put = scim.requests[-1]
+    assert put.method == "PUT" and put.headers.get("If-Match")
+    changed = cli("groups", "update", group_id, "--member", bob, "--member", ann)
+    assert sorted(m["value"] for m in changed.json["members"]) == sorted([ann, bob])
+    emptied = cli("groups", "update", group_id, "--no-members", "--data", '{"externalId": "x"}')
+    assert emptied.code == 0 and not emptied.json.get("members")
+    stored = scim.get_resource("Groups", group_id)
+    assert stored is not None
+    assert stored["displayName"] == "Run" and stored["externalId"] == "x"
+    assert not stored.get("members")
+    nothing = cli("groups", "update", group_id)
+    assert nothing.code == 2 and "nothing to change" in nothing.err
+    both = cli("groups", "update", group_id, "--member", ann, "--no-members")
+    assert both.code == 2
+
+
+def test_groups_rename_by_name_and_by_id_with_one_patch(cli: CLI, scim: SCIMServer) -> None:
+    ann = add_user(scim, "ann")
+    group_id = scim.add_resource("Groups", {"displayName": "Ops", "members": [{"value": ann}]})[
+        "id"
+    ]
+    scim.clear_requests()
+    done = cli("groups", "rename", "Ops", "Run")
+    assert done.code == 0 and done.json["displayName"] == "Run"
+    assert [r.method for r in scim.requests] == ["GET", "PATCH"]
+    # The PATCH names displayName alone: members are neither read back nor sent.
+    assert "members" not in scim.requests[-1].body.decode()
+    by_id = cli("groups", "rename", "--id", group_id, "Run Team", "--format", "table", tty=True)
+    assert by_id.code == 0 and ["displayName", "Run", "Team"] in [
+        line.split() for line in by_id.out.splitlines()
+    ]
+    stored = scim.get_resource("Groups", group_id)
+    assert stored is not None
+    assert stored["displayName"] == "Run Team" and [m["value"] for m in stored["members"]] == [ann]
+    unknown = cli("groups", "rename", "Ops", "X")
+    assert unknown.code == 1 and "no group with displayName 'Ops'" in unknown.err
+    for argv in (["Run Team"], ["A", "B", "C"], ["--id", group_id, "A", "B"], ["Run Team", " "]):
+        assert cli("groups", "rename", *argv).code == 2, argv
+
+
+def test_groups_update_and_rename_speak_scim_1_1(v1_server: SCIMServer) -> None:
+    cli = CLI({"SCIM_BASE_URL": v1_server.url, "SCIM_TOKEN": v1_server.token or ""})
+    group_id = v1_server.add_resource("Groups", {"displayName": "Ops"})["id"]
+    renamed = cli("--scim-version", "1.1", "groups", "rename", "Ops", "Run")
+    assert renamed.code == 0, renamed.err
+    assert v1_server.requests[-1].json == {
+        "schemas": ["urn:scim:schemas:core:1.0"],
+        "displayName": "Run",
+    }
+    updated = cli("--scim-version", "1.1", "groups", "update", group_id, "--external-id", "r")
+    assert updated.code == 0, updated.err
+    stored = v1_server.get_resource("Groups", group_id)
+    assert stored is not None and stored["externalId"] == "r"
+
+
 def test_groups_get_ambiguous_display_name_exits_1(cli: CLI, scim: SCIMServer) -> None:
     for _ in range(2):
         scim.add_resource("Groups", {"displayName": "Ops"})
@@ -420,6 +538,20 @@ def test_search_table_tells_which_results_it_shows(cli: CLI, scim: SCIMServer) -
     assert done.out.splitlines()[0].split()[:2] == ["id", "userName"]
     none = cli("search", "Groups", tty=True)
     assert none.err == "no results (totalResults 0)\n"
+
+
+def test_search_range_line_only_with_a_table_or_verbose(cli: CLI, scim: SCIMServer) -> None:
+    for name in ("ann", "bob", "cal"):
+        add_user(scim, name)
+    for fmt in ("json", "jsonl", "csv"):
+        done = cli("search", "users", "--count", "2", "--format", fmt, tty=True)
+        assert done.code == 0 and done.err == "", fmt
+    assert cli("search", "Groups", "--format", "json").err == ""
+    assert cli("groups", "list", "--format", "json").err == ""
+    verbose = cli("search", "users", "--count", "2", "--format", "json", "-v")
+    assert verbose.code == 0 and "results 1-2 of 3\n" in verbose.err
+    assert [u["userName"] for u in verbose.json] == ["ann", "bob"]
+    assert "no groups\n" in cli("groups", "list", "-v").err
 
 
 def test_search_any_endpoint_and_every_type(cli: CLI, scim: SCIMServer) -> None:
@@ -749,6 +881,23 @@ def test_the_token_never_shows_whatever_happens(
         assert TOKEN not in done.out and TOKEN not in done.err
 
 
+def test_a_short_token_is_hidden_only_as_a_whole_word() -> None:
+    with SCIMServer(token="scim") as short:
+        cli = CLI({"SCIM_BASE_URL": short.url, "SCIM_TOKEN": "scim"})
+        short.inject(Fault.status(400, body={"detail": "bad token scim.", "status": "400"}))
+        done = cli("-v", "users", "list")
+    assert done.code == 1
+    # The logger's name and the package in the traceback stay readable...
+    assert "DEBUG scimkit" in done.err and "[secure]kit" not in done.err
+    assert "scimkit/cli.py" in done.err
+    # ...and the token the server echoed does not show.
+    last = done.err.splitlines()[-1]
+    assert last.startswith("scimkit: the server refused: HTTP 400 Bad Request: bad token [secure].")
+    # The base URL's `/scim/` segment is the token as a whole word, so it is hidden too.
+    assert "/[secure]/v2/Users" in last
+    assert re.search(r"\bscim\b", done.err) is None
+
+
 def test_main_runs_in_process_with_the_real_streams(
     scim: SCIMServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -845,8 +994,11 @@ def test_serve_runs_a_server_the_cli_can_use_until_interrupted(launcher: list[st
         assert process.stdout is not None
         first = process.stdout.readline()
         assert first == f"SCIM 2.0 server at http://127.0.0.1:{port}/scim/v2\n"
-        assert process.stdout.readline() == "bearer token: the value of $SERVE_TOKEN\n"
-        cli = CLI({"SCIM_BASE_URL": first.split()[-1], "SCIM_TOKEN": TOKEN})
+        url = first.split()[-1]
+        assert process.stdout.readline() == f"export SCIM_BASE_URL={url}\n"
+        # A token of the user's own (--token-env) is never printed, only its variable named.
+        assert process.stdout.readline() == 'export SCIM_TOKEN="$SERVE_TOKEN"\n'
+        cli = CLI({"SCIM_BASE_URL": url, "SCIM_TOKEN": TOKEN})
         listed = cli("users", "list")
         assert [u["userName"] for u in listed.json] == ["user00001", "user00002", "user00003"]
     finally:
@@ -860,6 +1012,58 @@ def test_serve_runs_a_server_the_cli_can_use_until_interrupted(launcher: list[st
             pytest.fail(f"serve did not stop within 30 s of Ctrl+C; stderr: {err}")
     assert process.returncode == 0, err
     assert TOKEN not in out + err
+
+
+@pytest.mark.parametrize(
+    ("token", "token_env", "second"),
+    [
+        ("Zk3v-8_q", None, "export SCIM_TOKEN=Zk3v-8_q"),
+        ("it's $x", None, "export SCIM_TOKEN='it'\"'\"'s $x'"),
+        ("from-env", "SERVE_TOKEN", 'export SCIM_TOKEN="$SERVE_TOKEN"'),
+        ("from-env", "not a name", "# the token is the value of the variable --token-env names"),
+        (None, None, "# no token needed (--no-auth): clients pass --no-token"),
+    ],
+)
+def test_serve_prints_lines_to_paste_into_a_shell(
+    token: str | None, token_env: str | None, second: str
+) -> None:
+    lines = serve_exports("http://127.0.0.1:8080/scim/v2", token, token_env)
+    assert lines == ["export SCIM_BASE_URL=http://127.0.0.1:8080/scim/v2", second]
+    if token_env is not None:
+        assert "from-env" not in "\n".join(lines)
+
+
+def test_serve_prints_its_own_throwaway_token_shell_quoted() -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scimkit", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(4)]
+        # What a shell makes of the pasted lines is what the server accepts.
+        pasted = dict(shlex.split(line.split(" ", 1)[1])[0].split("=", 1) for line in lines[1:3])
+        listed = CLI(pasted)("users", "list")
+        wrong = CLI({**pasted, "SCIM_TOKEN": "wrong-token"})("users", "list")
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+    url = f"http://127.0.0.1:{port}/scim/v2"
+    assert lines[0] == f"SCIM 2.0 server at {url}\n"
+    assert lines[1] == f"export SCIM_BASE_URL={url}\n"
+    assert lines[2].startswith("export SCIM_TOKEN=") and lines[3] == "press Ctrl+C to stop\n"
+    assert pasted["SCIM_BASE_URL"] == url and pasted["SCIM_TOKEN"]
+    assert listed.code == 0 and listed.json == [], listed.err
+    # The token is the server's: another one is refused.
+    assert wrong.code == 1 and "HTTP 401" in wrong.err
 
 
 def test_serve_without_a_token_variable_is_a_usage_error(cli: CLI) -> None:

@@ -24,6 +24,7 @@ from scimkit._cli.output import (
     generic_columns,
     get_path,
     primary_email,
+    redact_token,
     terminal_safe,
     write_resource,
     write_resources,
@@ -349,3 +350,40 @@ def test_progress_bar_draws_nothing_when_not_on_a_terminal() -> None:
     bar.clear()
     bar.close()
     assert stream.getvalue() == "" and bar.done == 10
+
+
+# -- token redaction -----------------------------------------------------------------------
+
+LONG = "cli-S3CRET-token-4e8d"
+
+
+@pytest.mark.parametrize(
+    ("text", "token", "shown"),
+    [
+        # A short token is hidden where it stands as a whole word...
+        ("bad token scim", "scim", "bad token [secure]"),
+        ("Authorization: Bearer scim", "scim", "Authorization: Bearer [secure]"),
+        (
+            "GET /Users?access_token=scim&count=1",
+            "scim",
+            "GET /Users?access_token=[secure]&count=1",
+        ),
+        ('{"detail": "scim"}', "scim", '{"detail": "[secure]"}'),
+        ("the token was scim.", "scim", "the token was [secure]."),
+        ("(scim)", "scim", "([secure])"),
+        ("a+b/c=", "a+b/c", "[secure]="),
+        ("?t=a%2Bb%2Fc&x", "a+b/c", "?t=[secure]&x"),
+        # ...and left alone inside another word.
+        ("scimkit: error", "scim", "scimkit: error"),
+        ("DEBUG scimkit.send: GET", "scim", "DEBUG scimkit.send: GET"),
+        ("my_scim and scim2", "scim", "my_scim and scim2"),
+        # A side of the token that is not a word character bounds itself.
+        ("x+ab+y", "+ab+", "x[secure]y"),
+        # A long token is hidden anywhere, glued to other text too.
+        (f"xx{LONG}yy and {LONG}", LONG, "xx[secure]yy and [secure]"),
+        ("nothing to hide", None, "nothing to hide"),
+        ("nothing to hide", "", "nothing to hide"),
+    ],
+)
+def test_redact_token_hides_whole_values_only(text: str, token: str | None, shown: str) -> None:
+    assert redact_token(text, token) == shown

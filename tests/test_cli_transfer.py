@@ -6,6 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,7 +37,7 @@ from scimkit._cli.transfer import (
 )
 from scimkit.testing import Fault, SCIMServer
 
-from .cli_helpers import CLI, add_user, writes
+from .cli_helpers import CLI, TOKEN, add_user, writes
 from .conftest import SleepRecorder
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
@@ -708,3 +713,106 @@ def test_import_results_file_that_cannot_be_written(cli: CLI, tmp_path: Path) ->
     source = write(tmp_path / "users.csv", "userName\nann\n")
     done = cli("import", "users", source, "--results", "/no/such/dir/r.csv")
     assert done.code == 2 and "cannot write" in done.err
+
+
+# -- Ctrl+C --------------------------------------------------------------------------------
+
+
+def _interrupt_midway(
+    server: SCIMServer, argv: list[str], tmp_path: Path
+) -> subprocess.CompletedProcess[str]:
+    """Run `scimkit ARGV` in a real process against a slow server, and press Ctrl+C once it
+    is paging (its third request has arrived)."""
+    server.inject(Fault.delay(0.2), times=10_000)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scimkit", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "SCIM_BASE_URL": server.url, "SCIM_TOKEN": TOKEN},
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while len(server.requests) < 3 and process.poll() is None:
+            assert time.monotonic() < deadline, "the command never reached its third request"
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    except BaseException:
+        process.kill()
+        process.communicate()
+        raise
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+def test_ctrl_c_during_an_export_exits_130_with_one_line(scim: SCIMServer, tmp_path: Path) -> None:
+    for number in range(40):
+        add_user(scim, f"user{number:02d}")
+    done = _interrupt_midway(
+        scim, ["export", "users", "--out", "u.jsonl", "--page-size", "1"], tmp_path
+    )
+    assert done.returncode == 130, done.stderr
+    assert done.stderr == "scimkit: interrupted\n"
+    # Neither the file nor its partial copy is left behind.
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_during_an_import_exits_130_with_one_line(scim: SCIMServer, tmp_path: Path) -> None:
+    rows = "".join(f'{{"userName": "user{number:02d}"}}\n' for number in range(40))
+    (tmp_path / "u.jsonl").write_text(rows, encoding="utf-8")
+    done = _interrupt_midway(scim, ["import", "users", "u.jsonl"], tmp_path)
+    assert done.returncode == 130, done.stderr
+    assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+    assert done.stderr.startswith("scimkit: interrupted; import stopped; rows done so far: ")
+
+
+def test_ctrl_c_during_a_long_list_exits_130_with_one_line(
+    scim: SCIMServer, tmp_path: Path
+) -> None:
+    for number in range(40):
+        add_user(scim, f"user{number:02d}")
+    done = _interrupt_midway(
+        scim, ["users", "list", "--page-size", "1", "--format", "jsonl"], tmp_path
+    )
+    assert done.returncode == 130 and done.stderr == "scimkit: interrupted\n"
+    # What was printed before Ctrl+C is whole lines of whole users.
+    assert all(json.loads(line)["userName"] for line in done.stdout.splitlines())
+
+
+class _CtrlCAt:
+    """A clock that reads 0.0, 1.0, 2.0... and raises KeyboardInterrupt on read `n`, as if
+    Ctrl+C were pressed while the progress line is up."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.reads = 0
+
+    def __call__(self) -> float:
+        self.reads += 1
+        if self.reads == self.n:
+            raise KeyboardInterrupt
+        return float(self.reads)
+
+
+@pytest.mark.parametrize("command", ["export", "import"])
+def test_ctrl_c_takes_the_progress_line_off_before_its_one_line(
+    cli: CLI, scim: SCIMServer, tmp_path: Path, command: str
+) -> None:
+    for number in range(5):
+        add_user(scim, f"user{number}")
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(f'{{"userName": "new{n}"}}\n' for n in range(5)), encoding="utf-8")
+    if command == "export":
+        argv = ["export", "users", "--out", str(tmp_path / "out.jsonl"), "--page-size", "1"]
+    else:
+        argv = ["import", "users", str(source)]
+    done = cli(*argv, tty=True, clock=_CtrlCAt(4))
+    assert done.code == 130
+    drawn, _, after = done.err.rpartition("\r")
+    # A progress line was up, then blanked and the cursor sent back to its start...
+    blank = drawn.split("\r")[-1]
+    assert "/s" in drawn and blank and blank.strip() == ""
+    # ...and what follows it is the one line.
+    assert after.count("\n") == 1 and after.startswith("scimkit: interrupted")
+    assert "Traceback" not in done.err

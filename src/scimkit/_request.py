@@ -366,7 +366,16 @@ def _as_json(value: object, argument: str) -> JSON:
     if isinstance(value, Mapping):
         # Never mutate what the caller passed in.
         return dict(copy_json(dict(value)))
-    raise TypeError(f"{argument} must be a model or a dict, not {type(value).__name__}")
+    kind = type(value)
+    if callable(getattr(value, "to_dict", None)):
+        # Another library's model (slack_sdk.scim.User): say how to bring it over rather than
+        # calling a method of a type we do not know.
+        raise TypeError(
+            f"{argument} must be a scimkit model or a dict, not {kind.__module__}.{kind.__name__}:"
+            f" pass {argument}.to_dict(), or a model built from it, such as"
+            f" scimkit.User.from_dict({argument}.to_dict())"
+        )
+    raise TypeError(f"{argument} must be a model or a dict, not {kind.__name__}")
 
 
 def _has_key(data: Mapping[str, Any], name: str) -> bool:

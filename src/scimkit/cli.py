@@ -39,7 +39,7 @@ from ._cli.console import (
     Console,
     UsageError,
 )
-from ._cli.output import terminal_safe
+from ._cli.output import redact_token, terminal_safe
 from ._cli.parser import build_parser, hide_secret_values, secret_values
 from ._cli.transfer import run_export, run_import
 from .errors import SCIMResponseError, TransportError
@@ -57,6 +57,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console.system()
     try:
         return run(argv, console)
+    except KeyboardInterrupt:
+        # Ctrl+C outside a command (while the parser is built, or as a command's error was
+        # being reported): still one line and 130, never a traceback.
+        console.error("scimkit: interrupted")
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # `scimkit users list | head`: the reader left. Point stdout at /dev/null so that
         # the interpreter's final flush does not raise again, and end quietly.
@@ -105,7 +110,8 @@ def run(argv: Sequence[str] | None, console: Console) -> int:
             # A local file: --out on a full disk, an import file that went away.
             return _fail(session, exc, EXIT_USAGE, f"scimkit: error: {exc}")
         except KeyboardInterrupt as exc:
-            return _fail(session, exc, EXIT_INTERRUPTED, "scimkit: interrupted")
+            # A command that drew a progress line took it off the screen before this line.
+            return _fail(session, exc, EXIT_INTERRUPTED, f"scimkit: {str(exc) or 'interrupted'}")
         finally:
             session.close()
 
@@ -156,19 +162,12 @@ def _describe_network_error(error: TransportError) -> str:
     return text
 
 
-def _scrub(text: str, token: str | None) -> str:
-    """Never show the token, whatever a server or an exception put in a message."""
-    if token and len(token) >= 4:
-        text = text.replace(token, "[secure]")
-    return text
-
-
 def _fail(session: Session, error: BaseException, code: int, line: str) -> int:
     console = session.console
     if session.args.verbose:
         trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-        console.stderr.write(_scrub(trace, session.token))
-    console.error(terminal_safe(_scrub(line, session.token)))
+        console.stderr.write(redact_token(trace, session.token))
+    console.error(terminal_safe(redact_token(line, session.token)))
     return code
 
 
@@ -178,7 +177,7 @@ class _ScrubbingFormatter(logging.Formatter):
         self.session = session
 
     def format(self, record: logging.LogRecord) -> str:
-        return _scrub(super().format(record), self.session.token)
+        return redact_token(super().format(record), self.session.token)
 
 
 @contextlib.contextmanager

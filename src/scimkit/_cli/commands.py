@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shlex
 import signal
 import threading
 import urllib.parse
@@ -21,7 +22,7 @@ from .._request import encode_id
 from .._schemas import CORE_USER, V1_CORE
 from ..filters import F
 from ..models import PatchOp, PatchOperation, Resource, User
-from .connection import Session, token_variable
+from .connection import BASE_URL_ENV, TOKEN_ENV, Session, token_variable
 from .console import EXIT_OK, CommandFailed, UsageError
 from .output import (
     GROUP_COLUMNS,
@@ -48,6 +49,7 @@ __all__ = [
     "load_json",
     "parse_assignment",
     "patch_payload",
+    "serve_exports",
 ]
 
 
@@ -183,7 +185,10 @@ def _group_id(session: Session) -> str:
     args = session.args
     if args.id:
         return str(args.id)
-    name = args.by_display_name
+    return _group_id_by_name(session, args.by_display_name)
+
+
+def _group_id_by_name(session: Session, name: str) -> str:
     found = session.client.search_groups(
         filter=F.eq("displayName", name), excluded_attributes=["members"]
     ).raise_for_status()
@@ -220,7 +225,7 @@ def _write_list(
         columns=columns,
         table_columns=table_columns,
     )
-    if fmt == "table" and count == 0:
+    if (fmt == "table" or args.verbose) and count == 0:
         session.console.error(f"no {noun}")
     return EXIT_OK
 
@@ -272,8 +277,15 @@ def users_list(session: Session) -> int:
 
 
 def users_get(session: Session) -> int:
-    user_id = _user_id(session)
-    user = session.client.read_user(user_id).raise_for_status().user
+    args = session.args
+    user: Resource | None
+    if args.id:
+        user = session.client.read_user(str(args.id)).raise_for_status().user
+    else:
+        # The search already answers the whole user: no second request to read it by id.
+        name = args.by_user_name
+        found = session.client.search_users(filter=F.eq("userName", name)).raise_for_status()
+        user = _one(found.users, f"user with userName {name!r}")
     _show(session, user.to_dict() if user else {}, USER_COLUMNS)
     return EXIT_OK
 
@@ -398,6 +410,57 @@ def groups_create(session: Session) -> int:
     return EXIT_OK
 
 
+def groups_update(session: Session) -> int:
+    args = session.args
+    client = session.client
+    group_id = _group_id(session)
+    changes = _json_object(args.data, session)
+    for key, value in (("displayName", args.set_display_name), ("externalId", args.external_id)):
+        if value is not None:
+            changes[key] = value
+    if args.member is not None or args.no_members:
+        changes["members"] = [{"value": member} for member in args.member or []]
+    if not changes:
+        raise UsageError(
+            "nothing to change: give --new-display-name, --external-id, --member, "
+            "--no-members or --data"
+        )
+    current = client.read_group(group_id).raise_for_status()
+    changed = {key.lower() for key in changes}
+    existing = current.group.to_dict() if current.group else {}
+    desired = {key: value for key, value in existing.items() if key.lower() not in changed}
+    desired.update(changes)
+    desired["id"] = group_id
+    # RFC 7644 §3.14: as `users update`, a change made between our read and our write makes
+    # the server answer 412 instead of being silently undone.
+    replaced = client.update_group(desired, if_match=current.etag).raise_for_status().group
+    _show(session, replaced.to_dict() if replaced else {}, GROUP_COLUMNS)
+    return EXIT_OK
+
+
+def groups_rename(session: Session) -> int:
+    args = session.args
+    names = args.names
+    if args.group_id is not None:
+        if len(names) != 1:
+            raise UsageError("groups rename --id ID takes one NAME: the new displayName")
+        group_id, new_name = str(args.group_id), names[0]
+    else:
+        if len(names) != 2:
+            raise UsageError("groups rename takes OLD NEW (or --id ID NEW)")
+        group_id, new_name = _group_id_by_name(session, names[0]), names[1]
+    if not new_name.strip():
+        raise UsageError("the new displayName is empty")
+    client = session.client
+    # One PATCH of displayName (SCIM 1.1: a partial group): the members, however many, are
+    # neither read nor sent back.
+    group = client.patch_group(group_id, {"displayName": new_name}).raise_for_status().group
+    if group is None:  # 204 No Content: the server did not send the result
+        group = client.read_group(group_id).raise_for_status().group
+    _show(session, group.to_dict() if group else {}, GROUP_COLUMNS)
+    return EXIT_OK
+
+
 def _member_ids(session: Session) -> list[str]:
     args = session.args
     ids = [str(member) for member in args.members]
@@ -499,7 +562,9 @@ def search(session: Session) -> int:
         columns=columns,
         table_columns=table_columns,
     )
-    if fmt == "table":
+    # What was shown is for a person: a program reading JSON has totalResults in `-v`'s log
+    # or asks with `raw`, and its stderr stays for errors.
+    if fmt == "table" or args.verbose:
         total = page.total_results
         start = page.start_index or 1
         if shown:
@@ -718,15 +783,14 @@ def serve(session: Session) -> int:
         out = console.stdout
         try:
             _seed(server, args.seed_users)
-            print(f"SCIM {args.scim_version} server at {server.url}", file=out, flush=True)
-            if server.token is None:
-                print("no token needed (--no-auth); clients pass --no-token", file=out, flush=True)
-            elif from_env:
-                print(f"bearer token: the value of ${args.serve_token_env}", file=out, flush=True)
-            else:
-                # The local server's own throwaway token: printing it is how a person uses it.
-                print(f"bearer token: {server.token}", file=out, flush=True)
-            print("press Ctrl+C to stop", file=out, flush=True)
+            lines = [
+                f"SCIM {args.scim_version} server at {server.url}",
+                *serve_exports(
+                    server.url, server.token, args.serve_token_env if from_env else None
+                ),
+                "press Ctrl+C to stop",
+            ]
+            print("\n".join(lines), file=out, flush=True)
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:
@@ -734,6 +798,30 @@ def serve(session: Session) -> int:
         finally:
             server.stop()
     return EXIT_OK
+
+
+def serve_exports(url: str, token: str | None, token_env: str | None) -> list[str]:
+    """The shell lines that point a client at the server, ready to paste.
+
+    The token is the local server's own throwaway value, made up at start: printing it is how
+    a person uses it. A token taken from `--token-env` is never printed; the line refers to
+    the variable instead.
+
+        serve_exports("http://127.0.0.1:8080/scim/v2", "t0k", None) == [
+            "export SCIM_BASE_URL=http://127.0.0.1:8080/scim/v2",
+            "export SCIM_TOKEN=t0k",
+        ]
+    """
+    lines = [f"export {BASE_URL_ENV}={shlex.quote(url)}"]
+    if token is None:
+        lines.append("# no token needed (--no-auth): clients pass --no-token")
+    elif token_env is None:
+        lines.append(f"export {TOKEN_ENV}={shlex.quote(token)}")
+    elif token_variable(token_env) is not None:
+        lines.append(f'export {TOKEN_ENV}="${token_env}"')
+    else:
+        lines.append("# the token is the value of the variable --token-env names")
+    return lines
 
 
 @contextlib.contextmanager
@@ -793,6 +881,8 @@ COMMANDS: dict[tuple[str, str | None], Callable[[Session], int]] = {
     ("groups", "list"): groups_list,
     ("groups", "get"): groups_get,
     ("groups", "create"): groups_create,
+    ("groups", "update"): groups_update,
+    ("groups", "rename"): groups_rename,
     ("groups", "add-member"): groups_add_member,
     ("groups", "remove-member"): groups_remove_member,
     ("groups", "delete"): groups_delete,

@@ -12,6 +12,7 @@ import itertools
 import json
 import re
 import unicodedata
+import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Callable, TextIO
 
@@ -32,6 +33,7 @@ __all__ = [
     "generic_columns",
     "get_path",
     "primary_email",
+    "redact_token",
     "terminal_safe",
     "write_resource",
     "write_resources",
@@ -77,6 +79,35 @@ def cell_text(value: Any) -> str:
 def terminal_safe(text: str) -> str:
     """`text` with control characters shown as `\\xNN`, so that it cannot drive the terminal."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+#: A token at least this long is hidden even inside a longer word: a random string of 16
+#: characters does not turn up in other text by chance, so there it can only be the token.
+LONG_TOKEN = 16
+
+
+def redact_token(text: str, token: str | None) -> str:
+    """`text` with the bearer token shown as `[secure]`, as given and percent-encoded.
+
+    The token is hidden where it stands as a whole word: not touching a letter, a digit or
+    `_` on either side. That covers `Bearer TOKEN`, `?access_token=TOKEN&x=1`, `"TOKEN"` in
+    JSON and `TOKEN.` at the end of a sentence, while a token `scim` leaves `scimkit` alone.
+    A token of `LONG_TOKEN` characters or more is hidden anywhere, even glued to other text.
+
+        redact_token("bad token scim", "scim") == "bad token [secure]"
+        redact_token("scimkit: error", "scim") == "scimkit: error"
+    """
+    if not token:
+        return text
+    for form in dict.fromkeys((token, urllib.parse.quote(token, safe=""))):
+        if len(form) >= LONG_TOKEN:
+            text = text.replace(form, "[secure]")
+        else:
+            # A side that is not a word character is a boundary of its own.
+            before = r"(?<!\w)" if re.match(r"\w", form) else ""
+            after = r"(?!\w)" if re.match(r"\w", form[-1]) else ""
+            text = re.sub(before + re.escape(form) + after, "[secure]", text)
+    return text
 
 
 def display_width(text: str) -> int:

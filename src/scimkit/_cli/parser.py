@@ -3,7 +3,8 @@
 The connection and output options are accepted before the command and after it
 (`scimkit -v users list` and `scimkit users list -v`): every sub-parser declares them again
 with `argparse.SUPPRESS` as default, so that an option left out after the command does not
-overwrite one given before it.
+overwrite one given before it. Only the top-level help lists the connection options; a
+command's help hides them and ends with a line pointing there, then its examples (`EXAMPLES`).
 
 No parser accepts abbreviations (`allow_abbrev=False`): argparse's prefix matching made
 `--token VALUE` mean `--token-env VALUE`, and the token came back in the error about a
@@ -22,7 +23,7 @@ from .._version import __version__
 from .console import EXIT_USAGE
 from .output import FORMATS
 
-__all__ = ["TOKEN_REFUSED", "build_parser", "hide_secret_values", "secret_values"]
+__all__ = ["EXAMPLES", "TOKEN_REFUSED", "build_parser", "hide_secret_values", "secret_values"]
 
 TOKEN_REFUSED = (
     "scimkit: error: --token is not accepted: a token on the command line is visible to "
@@ -30,10 +31,102 @@ TOKEN_REFUSED = (
     "and name it with --token-env (default SCIM_TOKEN)"
 )
 
-_EPILOG = (
-    "Connection: --base-url or $SCIM_BASE_URL; the token from $SCIM_TOKEN (see --token-env) "
-    "or a prompt. Exit codes: 0 success, 1 the server refused, 2 usage, 3 network."
+_EPILOG = """\
+Connection: --base-url or $SCIM_BASE_URL; the token from $SCIM_TOKEN (see --token-env) or a
+prompt. The connection and output options go before or after the command.
+Exit codes: 0 success, 1 the server refused, 2 usage, 3 network, 130 interrupted.
+
+examples:
+  scimkit serve                      # a local server to try things on (another terminal)
+  scimkit users list --filter 'active eq true'
+  scimkit groups add-member GROUP_ID --user-name bjensen
+  scimkit export users --out users.csv
+  scimkit COMMAND --help             # each command's options and examples
+"""
+
+#: What every command's help ends with, instead of the connection options again.
+_CONNECTION_POINTER = (
+    "connection options (--base-url, --token-env, --no-token, --scim-version, --timeout,\n"
+    "--proxy, --insecure) go before or after the command: see `scimkit --help`"
 )
+
+#: The examples section of each command's help, by the words that name the command.
+EXAMPLES: dict[str, str] = {
+    "users": """\
+  scimkit users list --filter 'active eq true'
+  scimkit users get --user-name bjensen
+  scimkit users update --user-name bjensen --title 'Tour Guide'""",
+    "users list": """\
+  scimkit users list --limit 20
+  scimkit users list --filter 'emails.value ew "@example.com"' --format csv > users.csv
+  scimkit users list --attributes userName,title --sort-by userName""",
+    "users get": """\
+  scimkit users get 2819c223-7f76-453a-919d-413861904646
+  scimkit users get --user-name bjensen --format table""",
+    "users create": """\
+  scimkit users create --user-name bjensen --email bjensen@example.com \\
+      --given-name Barbara --family-name Jensen --external-id 701984
+  scimkit users create --data @bjensen.json""",
+    "users update": """\
+  scimkit users update --user-name bjensen --family-name Jensen-Smith
+  scimkit users update --user-name bjensen --new-user-name babs --inactive
+  scimkit users update ID --replace --data @user.json""",
+    "users patch": """\
+  scimkit users patch --user-name bjensen --set title='Tour Guide' --remove nickName
+  scimkit users patch ID --add 'emails=[{"value": "b@example.com", "type": "home"}]'
+  scimkit users patch ID --data @patchop.json""",
+    "users deactivate": """\
+  scimkit users deactivate --user-name bjensen""",
+    "users delete": """\
+  scimkit users delete 2819c223-7f76-453a-919d-413861904646
+  scimkit users delete --user-name bjensen --format json""",
+    "groups": """\
+  scimkit groups create --display-name 'Tour Guides'
+  scimkit groups add-member GROUP_ID --user-name bjensen
+  scimkit groups rename 'Tour Guides' 'Tour Leads'""",
+    "groups list": """\
+  scimkit groups list --filter 'displayName sw "Tour"'
+  scimkit groups list --excluded-attributes members --format table""",
+    "groups get": """\
+  scimkit groups get --display-name 'Tour Guides'""",
+    "groups create": """\
+  scimkit groups create --display-name 'Tour Guides' --member USER_ID --member USER_ID""",
+    "groups update": """\
+  scimkit groups update --display-name 'Tour Guides' --external-id tg-1
+  scimkit groups update GROUP_ID --member USER_ID --member USER_ID   # exactly these members
+  scimkit groups update GROUP_ID --no-members""",
+    "groups rename": """\
+  scimkit groups rename 'Tour Guides' 'Tour Leads'
+  scimkit groups rename --id GROUP_ID 'Tour Leads'""",
+    "groups add-member": """\
+  scimkit groups add-member GROUP_ID USER_ID
+  scimkit groups add-member GROUP_ID --user-name bjensen --user-name jsmith""",
+    "groups remove-member": """\
+  scimkit groups remove-member GROUP_ID --user-name bjensen""",
+    "groups delete": """\
+  scimkit groups delete --display-name 'Tour Guides'""",
+    "search": """\
+  scimkit search Users --filter 'title pr' --attributes userName,title --count 20
+  scimkit search /Devices --filter 'serialNumber sw "X"' --post
+  scimkit search / --filter 'meta.lastModified gt "2024-01-01T00:00:00Z"'""",
+    "discover": """\
+  scimkit discover
+  scimkit discover --format json""",
+    "raw": """\
+  scimkit raw GET /ServiceProviderConfig
+  scimkit raw POST /Users --data '{"userName": "test-user"}' -i""",
+    "export": """\
+  scimkit export users --out users.jsonl
+  scimkit export groups --out groups.csv --excluded-attributes members""",
+    "import": """\
+  scimkit import users users.csv --dry-run
+  scimkit import users users.jsonl --results results.csv""",
+    "serve": """\
+  scimkit serve --seed-users 250      # then paste the two export lines in another terminal
+  scimkit serve --port 0 --no-auth""",
+    "demo": """\
+  scimkit demo --scim-version 1.1""",
+}
 
 
 def _positive_int(text: str) -> int:
@@ -152,44 +245,50 @@ def _common_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         return value if top else argparse.SUPPRESS
 
     _refuse_token(parser)
-    connection = parser.add_argument_group("connection")
+    # A command's help lists these once, at the top level, and points there.
+    connection: Any = parser.add_argument_group("connection") if top else parser
+    shown = (lambda text: text) if top else (lambda text: argparse.SUPPRESS)
     connection.add_argument(
-        "--base-url", metavar="URL", default=default(None), help="base URL ($SCIM_BASE_URL)"
+        "--base-url", metavar="URL", default=default(None), help=shown("base URL ($SCIM_BASE_URL)")
     )
     connection.add_argument(
         "--token-env",
         metavar="NAME",
         default=default("SCIM_TOKEN"),
-        help="environment variable holding the bearer token (default SCIM_TOKEN); "
-        "without it, a terminal prompts for the token",
+        help=shown(
+            "environment variable holding the bearer token (default SCIM_TOKEN); "
+            "without it, a terminal prompts for the token"
+        ),
     )
     connection.add_argument(
         "--no-token",
         action="store_true",
         default=default(False),
-        help="send no Authorization header",
+        help=shown("send no Authorization header"),
     )
     connection.add_argument(
-        "--scim-version", choices=("2.0", "1.1"), default=default("2.0"), help="default 2.0"
+        "--scim-version", choices=("2.0", "1.1"), default=default("2.0"), help=shown("default 2.0")
     )
     connection.add_argument(
         "--timeout",
         type=_seconds,
         metavar="SECONDS",
         default=default(30.0),
-        help="connect and read timeout (default 30)",
+        help=shown("connect and read timeout (default 30)"),
     )
     connection.add_argument(
         "--proxy",
         metavar="URL",
         default=default(None),
-        help="http://[user:password@]host:port; default $HTTPS_PROXY/$HTTP_PROXY, '' for none",
+        help=shown(
+            "http://[user:password@]host:port; default $HTTPS_PROXY/$HTTP_PROXY, '' for none"
+        ),
     )
     connection.add_argument(
         "--insecure",
         action="store_true",
         default=default(False),
-        help="do not verify TLS certificates (prints a warning; test servers only)",
+        help=shown("do not verify TLS certificates (prints a warning; test servers only)"),
     )
     out = parser.add_argument_group("output")
     out.add_argument(
@@ -208,12 +307,19 @@ def _common_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
 
 
 def _command(
-    commands: Any, name: str, help_text: str, *, common: bool = True
+    commands: Any, path: str, help_text: str, *, common: bool = True
 ) -> argparse.ArgumentParser:
+    """A command's parser; `path` is the words that name it (`"users list"`)."""
+    name = path.split()[-1]
+    epilog = "examples:\n" + EXAMPLES[path]
+    if common:
+        epilog += "\n\n" + _CONNECTION_POINTER
     parser: argparse.ArgumentParser = commands.add_parser(
         name,
         help=help_text,
         description=help_text[:1].upper() + help_text[1:] + ".",
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,
     )
     if common:
@@ -279,17 +385,17 @@ def _users(commands: Any) -> None:
     users = _command(commands, "users", "list, read, create, change and delete users")
     actions = users.add_subparsers(dest="action", metavar="ACTION", required=True)
 
-    found = _command(actions, "list", "list users, every page")
+    found = _command(actions, "users list", "list users, every page")
     _query_options(found)
 
-    get = _command(actions, "get", "show one user")
+    get = _command(actions, "users get", "show one user")
     _user_target(get)
 
-    create = _command(actions, "create", "create a user")
+    create = _command(actions, "users create", "create a user")
     _user_fields(create)
 
     update = _command(
-        actions, "update", "change a user: read it, apply the options, write it back (PUT)"
+        actions, "users update", "change a user: read it, apply the options, write it back (PUT)"
     )
     _user_target(update)
     _user_fields(update, rename=True)
@@ -297,14 +403,14 @@ def _users(commands: Any) -> None:
         "--replace", action="store_true", help="send --data as the whole new user, read nothing"
     )
 
-    patch = _command(actions, "patch", "change some attributes of a user (PATCH)")
+    patch = _command(actions, "users patch", "change some attributes of a user (PATCH)")
     _user_target(patch)
     _patch_options(patch)
 
-    deactivate = _command(actions, "deactivate", "set active to false (PATCH)")
+    deactivate = _command(actions, "users deactivate", "set active to false (PATCH)")
     _user_target(deactivate)
 
-    delete = _command(actions, "delete", "delete a user")
+    delete = _command(actions, "users delete", "delete a user")
     _user_target(delete)
 
 
@@ -326,16 +432,18 @@ def _patch_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _groups(commands: Any) -> None:
-    groups = _command(commands, "groups", "list, read, create and delete groups; membership")
+    groups = _command(
+        commands, "groups", "list, read, create, change, rename and delete groups; membership"
+    )
     actions = groups.add_subparsers(dest="action", metavar="ACTION", required=True)
 
-    found = _command(actions, "list", "list groups, every page")
+    found = _command(actions, "groups list", "list groups, every page")
     _query_options(found)
 
-    get = _command(actions, "get", "show one group")
+    get = _command(actions, "groups get", "show one group")
     _group_target(get)
 
-    create = _command(actions, "create", "create a group")
+    create = _command(actions, "groups create", "create a group")
     create.add_argument("--display-name", dest="set_display_name", metavar="NAME")
     create.add_argument("--external-id", metavar="ID")
     create.add_argument(
@@ -343,8 +451,37 @@ def _groups(commands: Any) -> None:
     )
     create.add_argument("--data", metavar="JSON", help="the group as JSON, @FILE or -")
 
+    update = _command(
+        actions, "groups update", "change a group: read it, apply the options, write it back (PUT)"
+    )
+    _group_target(update)
+    # In `update`, --display-name picks the group; the new displayName has its own option.
+    update.add_argument("--new-display-name", dest="set_display_name", metavar="NAME")
+    update.add_argument("--external-id", metavar="ID")
+    members = update.add_mutually_exclusive_group()
+    members.add_argument(
+        "--member",
+        action="append",
+        metavar="ID",
+        help="a member's id (repeat); the group then has exactly these members",
+    )
+    members.add_argument("--no-members", action="store_true", help="remove every member")
+    update.add_argument(
+        "--data",
+        metavar="JSON",
+        help="attributes as JSON, @FILE or - for stdin; the options above override it",
+    )
+
+    rename = _command(actions, "groups rename", "give a group a new displayName (one PATCH)")
+    rename.add_argument(
+        "names", nargs="+", metavar="NAME", help="OLD NEW: the current displayName and the new one"
+    )
+    rename.add_argument(
+        "--id", dest="group_id", metavar="ID", help="the group by id; then give only NEW"
+    )
+
     for name, verb in (("add-member", "add members to"), ("remove-member", "remove members from")):
-        change = _command(actions, name, f"{verb} a group (PATCH)")
+        change = _command(actions, f"groups {name}", f"{verb} a group (PATCH)")
         change.add_argument("group", metavar="GROUP_ID")
         change.add_argument("members", nargs="*", metavar="MEMBER_ID")
         change.add_argument(
@@ -356,7 +493,7 @@ def _groups(commands: Any) -> None:
             help="a member by userName (repeat)",
         )
 
-    delete = _command(actions, "delete", "delete a group")
+    delete = _command(actions, "groups delete", "delete a group")
     _group_target(delete)
 
 
@@ -365,6 +502,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="scimkit",
         description="A SCIM 1.1 / 2.0 command line client and local test server.",
         epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,
     )
     parser.add_argument("--version", action="version", version=f"scimkit {__version__}")
@@ -411,6 +549,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     serve = _command(commands, "serve", "run the local SCIM server until interrupted", common=False)
+    serve.description = (
+        "Run the local SCIM server until interrupted.\n\n"
+        "It prints `export SCIM_BASE_URL=...` and `export SCIM_TOKEN=...` lines to paste into\n"
+        "another terminal. Printing this token is safe: it is a throwaway value the local\n"
+        "test server made up when it started, good for nothing else. A token given with\n"
+        "--token-env is never printed."
+    )
     serve.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1")
     serve.add_argument("--port", type=int, default=8080, help="default 8080; 0 for any")
     serve.add_argument("--scim-version", choices=("2.0", "1.1"), default=argparse.SUPPRESS)

@@ -686,6 +686,11 @@ def run_import(session: Session) -> int:
                     out.write(terminal_safe(line) + "\n")
                 out.flush()
             bar.advance()
+    except KeyboardInterrupt:
+        bar.clear()
+        # Ctrl+C ends in one line: `scimkit: interrupted; import stopped; ...`.
+        done = summary.lines(dry_run=dry_run)[0]
+        raise KeyboardInterrupt(f"interrupted; import stopped; rows done so far: {done}") from None
     except BaseException:
         bar.clear()
         console.error("import stopped; rows done so far: " + summary.lines(dry_run=dry_run)[0])
