@@ -2,6 +2,7 @@
 
     python benchmarks/run.py            # full run (about a minute)
     python benchmarks/run.py --quick    # fewer requests, for a smoke test
+    python benchmarks/run.py --server-only [--quick]   # only section 5
 
 A small keep-alive HTTP/1.1 server (plain and TLS, with the self-signed certificate from
 tests/data) runs in its own process, so that it does not share the client's GIL. It answers
@@ -14,7 +15,11 @@ pages. Against it the script measures:
    over HTTP and HTTPS;
 2. the same with 4 threads sharing one client;
 3. milliseconds to turn a 1,000-user ListResponse into `User` objects, next to `json.loads`;
-4. peak memory (tracemalloc) while iterating 10,000 and 100,000 users.
+4. peak memory (tracemalloc) while iterating 10,000 and 100,000 users;
+5. the bundled `scimkit.testing.SCIMServer` at directory scale (100,000 users; 5,000 with
+   `--quick`): users created per second, one by one and by bulk, as the directory grows;
+   `read_user` and a `userName eq` search at 100 users and at the full size; paging through
+   every user; the memory the stored users take.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from scimkit import SCIMClient, SearchUsersResponse  # noqa: E402
 from scimkit._wire import Headers  # noqa: E402
+from scimkit.testing import SCIMServer  # noqa: E402
 
 CERT = ROOT / "tests" / "data" / "localhost-cert.pem"
 KEY = ROOT / "tests" / "data" / "localhost-key.pem"
@@ -391,18 +397,157 @@ def iteration_memory(total: int, page_size: int) -> tuple[float, int, float]:
         server.stop()
 
 
+# -- 5. the local SCIMServer at directory scale ---------------------------------------------
+
+
+def typical_user(index: int) -> dict[str, Any]:
+    """What a directory sends for a user (`make_user` without the server's `id` and `meta`)."""
+    return {k: v for k, v in make_user(index).items() if k not in ("id", "meta")}
+
+
+def seed(server: SCIMServer, start: int, stop: int) -> list[str]:
+    """Users `start`..`stop - 1` stored in-process (`add_resource`: validated and indexed as
+    a POST is, without HTTP); their ids."""
+    return [server.add_resource("Users", typical_user(i))["id"] for i in range(start, stop)]
+
+
+def create_rate(client: SCIMClient, start: int, count: int) -> float:
+    """Users per second for `count` `create_user` calls, one HTTP request each."""
+    client.service_provider_config()  # connected before the clock starts
+    started = time.perf_counter()
+    for index in range(start, start + count):
+        assert client.create_user(typical_user(index)).status_code == 201
+    return count / (time.perf_counter() - started)
+
+
+def lookup_times(
+    client: SCIMClient, ids: list[str], names: list[str], calls: int
+) -> tuple[float, float]:
+    """Mean milliseconds of `read_user` and of a `userName eq` search (the name upper-cased:
+    the match ignores case), spread over the given users."""
+    step = max(1, len(ids) // calls)
+    picked = list(zip(ids[::step], names[::step]))[:calls]
+    started = time.perf_counter()
+    for user_id, _ in picked:
+        assert client.read_user(user_id).status_code == 200
+    read = (time.perf_counter() - started) / len(picked) * 1000
+    started = time.perf_counter()
+    for _, name in picked:
+        found = client.search_users(filter=f'userName eq "{name.upper()}"')
+        assert len(found.users) == 1
+    search = (time.perf_counter() - started) / len(picked) * 1000
+    return read, search
+
+
+def paging_rate(client: SCIMClient, page_size: int, total: int) -> float:
+    started = time.perf_counter()
+    seen = sum(1 for _ in client.iter_users(page_size=page_size))
+    assert seen == total, seen
+    return seen / (time.perf_counter() - started)
+
+
+def bulk_rates(size: int, bands: int) -> list[tuple[int, int, float]]:
+    """Users per second created by `client.bulk` POSTs from 0 to `size` users, in `bands`
+    equal bands: (from, to, users/s). One `client.bulk` call per 1,000 operations (the
+    server's maxOperations, so one HTTP request each)."""
+    rows = []
+    width = size // bands
+    with SCIMServer() as server, SCIMClient(server.url, token=server.token) as client:
+        client.service_provider_config()  # connected, and the limits out of the timing
+        for band_start in range(0, size, width):
+            elapsed = 0.0
+            for start in range(band_start, band_start + width, 1000):
+                ops = [
+                    {"method": "POST", "path": "/Users", "bulkId": f"u{i}", "data": typical_user(i)}
+                    for i in range(start, min(start + 1000, band_start + width))
+                ]
+                started = time.perf_counter()
+                result = client.bulk(ops)
+                elapsed += time.perf_counter() - started
+                assert result.ok and len(result.operations) == len(ops)
+            rows.append((band_start, band_start + width, width / elapsed))
+    return rows
+
+
+def store_memory(size: int) -> tuple[float, int]:
+    """MiB traced (tracemalloc) for `size` typical users in a server's store, indexes
+    included, and the bytes of one such user as compact JSON."""
+    server = SCIMServer()  # not started: add_resource needs no socket
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    seed(server, 0, size)
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    one = len(json.dumps(server.store.page("Users", 0, 1)[0], separators=(",", ":")))
+    return (after - before) / 2**20, one
+
+
+def server_scale(quick: bool) -> None:
+    """Section 5, printed as it goes (the full run takes a few minutes)."""
+    size, band, calls = (5_000, 500, 100) if quick else (100_000, 2_000, 300)
+    print(f"\n5. the local SCIMServer at directory scale (N = {size:,} users)")
+    print("  (a) users created per second; one by one = create_user, one HTTP POST each, for")
+    print(f"      {band:,} users from each size, the users in between stored in-process with")
+    print("      server.add_resource (validated and indexed as a POST is, without HTTP)")
+    with SCIMServer() as server, SCIMClient(server.url, token=server.token) as client:
+        small_ids = seed(server, 0, 100)
+        small = lookup_times(client, small_ids, [f"user{i}@example.com" for i in range(100)], calls)
+    with SCIMServer() as server, SCIMClient(server.url, token=server.token) as client:
+        rates: list[float] = []
+        stored = 0
+        for level in [size * k // 4 for k in range(4)] + [size - band]:
+            seed(server, stored, level)
+            rates.append(create_rate(client, level, band))
+            stored = level + band
+            print(f"      one by one {level:>7,} -> {stored:>7,}: {rates[-1]:7.0f} users/s")
+        seed(server, stored, size)
+        print(f"      last band / first band = {rates[-1] / rates[0]:.2f} (target: constant, 1.0)")
+        bulk = bulk_rates(size, 5)
+        for start, stop, per_second in bulk:
+            print(f"      client.bulk {start:>6,} -> {stop:>7,}: {per_second:7.0f} users/s")
+        print(f"      last band / first band = {bulk[-1][2] / bulk[0][2]:.2f} (target: constant)")
+        every = server.store.all("Users")
+        large = lookup_times(
+            client, [u["id"] for u in every], [u["userName"] for u in every], calls
+        )
+        head = f"at {size:,} users"
+        print(f"  (b) mean of {calls} calls     at 100 users {head:>16}   ratio (target <= 2x)")
+        for label, at_small, at_large in zip(("read_user", "userName eq search"), small, large):
+            ratio = at_large / at_small
+            print(f"      {label:<19} {at_small:9.2f} ms {at_large:12.2f} ms {ratio:7.2f}x")
+        print(f"  (c) paging all {size:,} users with iter_users (startIndex/count, unsorted)")
+        for page_size in (100, 1000):
+            per_second = paging_rate(client, page_size, size)
+            print(f"      page size {page_size:>5}: {per_second:8.0f} users/s (target >= 5,000)")
+    mib, one = store_memory(size)
+    print(f"  (d) the store holding {size:,} typical users (tracemalloc, indexes included):")
+    per_user = mib * 2**20 / size
+    print(f"      {mib:.1f} MiB, {per_user:.0f} bytes a user ({one} bytes of compact JSON each)")
+
+
 # -- printing ------------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer requests (smoke test)")
+    parser.add_argument(
+        "--server-only", action="store_true", help="only section 5, the local SCIMServer"
+    )
     args = parser.parse_args(argv)
 
     kind = "quick" if args.quick else "full"
     print(f"scimkit benchmark (Python {sys.version.split()[0]}, {kind} run)")
+    if not args.server_only:
+        client_sections(args.quick)
+    server_scale(args.quick)
+    return 0
+
+
+def client_sections(quick: bool) -> None:
+    """Sections 1 to 4: the client against the small benchmark server."""
     print("\n1-2. read_user requests per second, best of several interleaved rounds")
-    rows = request_rates(args.quick)
+    rows = request_rates(quick)
     print(f"  {'proto':<6} {'threads':>7}  {'client':<26} {'req/s':>9}  {'vs scimkit':>10}")
     for proto in ("HTTP", "HTTPS"):
         for threads in (1, 4):
@@ -436,7 +581,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
 
-    loads_ms, users_ms = parsing(args.quick)
+    loads_ms, users_ms = parsing(quick)
     print("\n3. a 1,000-user ListResponse (best of several runs)")
     print(f"  json.loads alone          {loads_ms:7.2f} ms")
     parse_ratio = users_ms / loads_ms
@@ -446,11 +591,10 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     print("\n4. peak traced memory while iterating users (iter_users, page_size=1000)")
-    totals = (10_000, 30_000) if args.quick else (10_000, 100_000)
+    totals = (10_000, 30_000) if quick else (10_000, 100_000)
     for total in totals:
         peak, seen, elapsed = iteration_memory(total, 1000)
         print(f"  {total:>7,} users: peak {peak:6.2f} MiB, {seen:,} seen in {elapsed:.1f}s")
-    return 0
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ def resolve_bulk_ids(value: Any, created: Mapping[str, str]) -> Any:
     if not created:
         return value
     if isinstance(value, str):
+        if _PREFIX not in value:
+            return value  # the common case: nothing to resolve, no walk over what was created
         if value.startswith(_PREFIX) and value[len(_PREFIX) :] in created:
             return created[value[len(_PREFIX) :]]
         for bulk_id, resource_id in created.items():

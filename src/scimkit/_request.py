@@ -75,6 +75,11 @@ class Dialect:
     def core_schema(self, resource_class: type[Resource]) -> str:
         return resource_class.v1_schema if self.is_v1 else resource_class.schema
 
+    @property
+    def service_provider_config_path(self) -> str:
+        """RFC 7644 §4 names it in the singular; SCIM 1.1 (and Slack's v1 API) in the plural."""
+        return "/ServiceProviderConfigs" if self.is_v1 else "/ServiceProviderConfig"
+
 
 def validate_base_url(base_url: object) -> str:
     """The base URL without its trailing slash; only http and https are ever opened."""

@@ -87,8 +87,9 @@ def contract_problem(
         elif isinstance(response, (ResourceTypesResponse, SchemasResponse)):
             problems.extend(discovery_list_problems(response, is_v1=dialect.is_v1))
     if isinstance(response, ResourceResponse) and response.body and discovery is not None:
-        core = dialect.core_schema(response.resource_class)
-        problems.extend(schema_problems(response.body, core, discovery, narrowed))
+        cls = response.resource_class
+        core = dialect.core_schema(cls)
+        problems.extend(schema_problems(response.body, core, discovery, narrowed, cls.__name__))
     return "; ".join(problems) or None
 
 
@@ -138,10 +139,14 @@ def resource_problems(body: Mapping[str, Any], *, is_v1: bool) -> list[str]:
 
 
 def schema_problems(
-    body: Mapping[str, Any], core_schema: str, discovery: Discovery, narrowed: bool = False
+    body: Mapping[str, Any],
+    core_schema: str,
+    discovery: Discovery,
+    narrowed: bool = False,
+    name: str | None = None,
 ) -> list[str]:
     """The resource against the server's own schema: `required` and `returned` rules."""
-    schema = discovery.schema(core_schema)
+    schema = discovery.schema(core_schema, name=name)
     if schema is None:
         return []
     present = {str(key).lower() for key, value in body.items() if value is not None}

@@ -17,7 +17,14 @@ from ._operations import ResourceOperations
 from ._proxy import redact_proxy, validate_proxy
 from ._request import Dialect, RequestTemplate, Token
 from .discovery import Discovery
-from .models import BulkOperation, Group, ServiceProviderConfig, User
+from .models import (
+    BulkOperation,
+    Group,
+    ResourceType,
+    Schema,
+    ServiceProviderConfig,
+    User,
+)
 from .responses import (
     BulkResponse,
     GroupCreateResponse,
@@ -401,13 +408,16 @@ class SCIMClient(ResourceOperations):
         return _bulk.usable_limit(found[0]), _bulk.usable_limit(found[1])
 
     def service_provider_config(self) -> ServiceProviderConfigResponse:
-        """`GET /ServiceProviderConfig`: the features the server supports.
+        """`GET /ServiceProviderConfig` (SCIM 1.1: `/ServiceProviderConfigs`): the features
+        the server supports.
 
         config = client.service_provider_config().config
         config.patch.supported
         """
         return self._call(
-            "GET", "/ServiceProviderConfig", response_class=ServiceProviderConfigResponse
+            "GET",
+            self.dialect.service_provider_config_path,
+            response_class=ServiceProviderConfigResponse,
         )
 
     def resource_types(self) -> ResourceTypesResponse:
@@ -431,15 +441,36 @@ class SCIMClient(ResourceOperations):
         """
         if self._discovery is None or refresh:
             config = self.service_provider_config().raise_for_status()
-            types = self.resource_types().raise_for_status()
-            schemas = self.schemas().raise_for_status()
+            if self.dialect.is_v1:
+                types, schemas = self._discover_v1()
+            else:
+                types = self.resource_types().raise_for_status().resource_types
+                schemas = self.schemas().raise_for_status().schemas
             self._discovery = Discovery(
                 config.config or ServiceProviderConfig(),
-                types.resource_types,
-                schemas.schemas,
+                types,
+                schemas,
                 base_url=self.base_url,
             )
         return self._discovery
+
+    def _discover_v1(self) -> tuple[list[ResourceType], list[Schema]]:
+        """SCIM 1.1 has no `/ResourceTypes` and no list of schemas: it serves one schema per
+        resource at `/Schemas/Users` and `/Schemas/Groups` (as Slack's v1 API does). The
+        resource types are the two it defines."""
+        types: list[ResourceType] = []
+        schemas: list[Schema] = []
+        for model, endpoint in ((User, "/Users"), (Group, "/Groups")):
+            found = self._call("GET", f"/Schemas{endpoint}", response_class=SCIMResponse)
+            schema = Schema.from_dict(found.raise_for_status().body)
+            schemas.append(schema)
+            name = model.__name__
+            types.append(
+                ResourceType(
+                    id=name, name=name, endpoint=endpoint, schema=schema.id or model.v1_schema
+                )
+            )
+        return types, schemas
 
     def search_users(
         self,

@@ -84,12 +84,23 @@ class Discovery:
         bases = [self.base_url, _base_of(getattr(found.meta, "location", None))]
         return relative_endpoint(found.endpoint, [b for b in bases if b])
 
-    def schema(self, urn: str) -> Schema | None:
-        """A schema by its URN."""
-        for item in self.schemas:
-            if isinstance(item.id, str) and item.id.lower() == urn.lower():
-                return item
-        return None
+    def schema(self, urn: str, *, name: str | None = None) -> Schema | None:
+        """A schema by its URN; `name` (`"User"`) chooses among schemas that share one.
+
+        SCIM 1.1 servers (Slack's v1 API) serve the User and the Group schema of the one core
+        URN `urn:scim:schemas:core:1.0` at `/Schemas/Users` and `/Schemas/Groups`, with ids
+        `urn:scim:schemas:core:1.0:User` or the bare URN: with `name`, both are found.
+        """
+        wanted = {urn.lower()}
+        if name is not None:
+            wanted.add(f"{urn}:{name}".lower())
+        found = [
+            item for item in self.schemas if isinstance(item.id, str) and item.id.lower() in wanted
+        ]
+        if name is not None and len(found) > 1:
+            named = [s for s in found if isinstance(s.name, str) and s.name.lower() == name.lower()]
+            return named[0] if named else None
+        return found[0] if found else None
 
     def __repr__(self) -> str:
         names = [t.name for t in self.resource_types]

@@ -14,12 +14,12 @@ import hmac
 import json
 import logging
 import urllib.parse
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from .. import _schemas
-from .._bulk import resolve_bulk_ids, unresolved_bulk_id
+from .._bulk import _PREFIX, resolve_bulk_ids, unresolved_bulk_id
 from .._wire import Headers
-from ..filters import FilterSyntaxError, parse_filter
+from ..filters import Filter, FilterSyntaxError, parse_filter
 from ._discovery import resource_type_documents, schema_documents, service_provider_config
 from ._engine import EngineError, apply_patch, matches, project, sort_resources
 from ._faults import RecordedRequest
@@ -31,6 +31,12 @@ JSON = dict[str, Any]
 #: Status, JSON body (None for no body) and headers of an answer.
 Answer = tuple[int, Optional[JSON], dict[str, str]]
 logger = logging.getLogger("scimkit.testing")
+
+
+# The discovery endpoints of either version, answered by `_v1_discovery` in 1.1 mode.
+_DISCOVERY_NAMES = frozenset(
+    {"ServiceProviderConfig", "ServiceProviderConfigs", "ResourceTypes", "Schemas"}
+)
 
 
 class Problem(Exception):
@@ -182,6 +188,8 @@ class Endpoints:
         """The endpoints that are not a resource or a collection of them: the service
         provider's configuration, bulk, searches by POST and discovery. None for the rest."""
         endpoint = segments[0]
+        if self.scim_version == "1.1" and method == "GET" and endpoint in _DISCOVERY_NAMES:
+            return self._v1_discovery(segments)
         if endpoint == "ServiceProviderConfig" and len(segments) == 1 and method == "GET":
             return 200, self._service_provider_config(), {}
         if endpoint == "Bulk" and len(segments) == 1 and method == "POST":
@@ -280,26 +288,32 @@ class Endpoints:
         return status, rendered, headers
 
     def _render(self, resource_type: str, stored: JSON) -> JSON:
-        """A copy of a stored resource, with a User's read-only `groups` computed and its
+        """A copy of a stored resource as clients see it (see `_view`)."""
+        return copy.deepcopy(self._view(resource_type, stored))
+
+    def _view(self, resource_type: str, stored: JSON) -> JSON:
+        """A stored resource as clients see it, sharing the stored values (never to be
+        changed: `_render` copies it): a User's read-only `groups` computed and its
         `password` left out (RFC 7643 §4.1.1: returned "never")."""
-        rendered = copy.deepcopy(stored)
-        if resource_type == "Users":
-            rendered = _without(rendered, "password")
-            memberships = []
-            for group in self.store.all("Groups"):
-                members = _get(group, "members") or []
-                if any(isinstance(m, dict) and _get(m, "value") == stored["id"] for m in members):
-                    memberships.append(
-                        {
-                            "value": group["id"],
-                            "$ref": group["meta"]["location"],
-                            "display": _get(group, "displayName"),
-                            "type": "direct",
-                        }
-                    )
-            if memberships:
-                rendered["groups"] = memberships
-        return rendered
+        if resource_type != "Users":
+            return stored
+        view = _without(stored, "password")
+        memberships = []
+        # The membership index names every group that may hold this id; the check is exact.
+        for group in self.store.lookup("Groups", "members", stored["id"]):
+            members = _get(group, "members") or []
+            if any(isinstance(m, dict) and _get(m, "value") == stored["id"] for m in members):
+                memberships.append(
+                    {
+                        "value": group["id"],
+                        "$ref": group["meta"]["location"],
+                        "display": _get(group, "displayName"),
+                        "type": "direct",
+                    }
+                )
+        if memberships:
+            view["groups"] = memberships
+        return view
 
     def _project(self, resource_type: str, resource: JSON, query: dict[str, list[str]]) -> JSON:
         attributes = self._names(query, "attributes")
@@ -336,17 +350,12 @@ class Endpoints:
     # -- list, search, paging -------------------------------------------------------------
 
     def _list(self, resource_type: str | None, query: dict[str, list[str]]) -> JSON:
-        """A page of one resource type, or of every type (`resource_type=None`, root search)."""
-        types = [resource_type] if resource_type is not None else list(self.resource_types)
-        tagged = self._matching(types, query)
-        sort_by = (query.get("sortBy") or [""])[-1]
-        if sort_by:
-            tagged = self._sorted(tagged, sort_by, types[0], query)
-        return self._page(tagged, query)
+        """A page of one resource type, or of every type (`resource_type=None`, root search).
 
-    def _matching(self, types: list[str], query: dict[str, list[str]]) -> list[tuple[str, JSON]]:
-        """The rendered resources of `types` that match the `filter` parameter, each tagged
-        with its resource type."""
+        Unfiltered and unsorted, a page is sliced from the store in creation order and costs
+        its own size; otherwise the matching resources are found (through an index when the
+        filter allows), sorted once, and only the page returned is copied."""
+        types = [resource_type] if resource_type is not None else list(self.resource_types)
         text = (query.get("filter") or [""])[-1]
         node = None
         if text:
@@ -354,16 +363,50 @@ class Endpoints:
                 node = parse_filter(text)
             except FilterSyntaxError as exc:
                 raise Problem(400, str(exc), "invalidFilter") from None
+        sort_by = (query.get("sortBy") or [""])[-1]
+        if node is None and not sort_by:
+            total = sum(self.store.count(name) for name in types)
+            return self._page(total, lambda start, count: self._slice(types, start, count), query)
+        tagged = self._matching(types, node)
+        if sort_by:
+            tagged = self._sorted(tagged, sort_by, types[0], query)
+        return self._page(len(tagged), lambda start, count: tagged[start : start + count], query)
+
+    def _slice(self, types: list[str], start: int, count: int) -> list[tuple[str, JSON]]:
+        """`count` resources from the 0-based `start` of all of `types` in turn, viewed."""
+        page: list[tuple[str, JSON]] = []
+        for name in types:
+            size = self.store.count(name)
+            if start >= size:
+                start -= size
+                continue
+            for stored in self.store.page(name, start, count - len(page)):
+                page.append((name, self._view(name, stored)))
+            start = 0
+            if len(page) >= count:
+                break
+        return page
+
+    def _matching(self, types: list[str], node: Filter | None) -> list[tuple[str, JSON]]:
+        """The viewed resources of `types` that match the filter `node`, each tagged with
+        its resource type."""
         tagged: list[tuple[str, JSON]] = []
         for name in types:
+            if node is None:
+                tagged += [(name, self._view(name, stored)) for stored in self.store.all(name)]
+                continue
             core = self._core_schema(name)
-            for stored in self.store.all(name):
-                rendered = self._render(name, stored)
-                try:
-                    if node is None or matches(rendered, node, core_schema=core):
-                        tagged.append((name, rendered))
-                except EngineError as exc:
-                    raise Problem(exc.status, exc.detail, exc.scim_type) from None
+            try:
+                if self.store.count(name):
+                    # A filter that cannot apply is refused as a scan would refuse it, even
+                    # when the indexes leave no resource to try it on.
+                    matches({}, node, core_schema=core)
+                for stored in self.store.candidates(name, node, core):
+                    view = self._view(name, stored)
+                    if matches(view, node, core_schema=core):
+                        tagged.append((name, view))
+            except EngineError as exc:
+                raise Problem(exc.status, exc.detail, exc.scim_type) from None
         return tagged
 
     def _sorted(
@@ -388,8 +431,15 @@ class Endpoints:
             raise Problem(exc.status, exc.detail, exc.scim_type) from None
         return [(order[id(r)], r) for r in ordered]
 
-    def _page(self, tagged: list[tuple[str, JSON]], query: dict[str, list[str]]) -> JSON:
-        """The ListResponse for the page `startIndex` / `count` or `cursor` pick."""
+    def _page(
+        self,
+        total: int,
+        fetch: Callable[[int, int], list[tuple[str, JSON]]],
+        query: dict[str, list[str]],
+    ) -> JSON:
+        """The ListResponse for the page `startIndex` / `count` or `cursor` pick, out of
+        `total` resources; `fetch(start, count)` gives the viewed resources from 0-based
+        `start`."""
         count = min(max(0, self._int(query, "count", self.max_results)), self.max_results)
         cursor = query.get("cursor")
         if cursor is not None:
@@ -398,20 +448,26 @@ class Endpoints:
         else:
             # RFC 7644 §3.4.2.4: startIndex below 1 means 1; a negative count means 0.
             start = max(1, self._int(query, "startIndex", 1))
-        page = tagged[start - 1 : start - 1 + count]
-        resources = [self._project(name, r, query) for name, r in page]
+        page = fetch(start - 1, count)
+        resources = [self._copied(name, view, query) for name, view in page]
         schemas = [_schemas.LIST_RESPONSE] if self.scim_version == "2.0" else [_schemas.V1_CORE]
         answer: JSON = {
             "schemas": schemas,
-            "totalResults": len(tagged),
+            "totalResults": total,
             "itemsPerPage": len(resources),
         }
         if cursor is None:
             answer["startIndex"] = start
-        elif start - 1 + len(page) < len(tagged) and page:
+        elif start - 1 + len(page) < total and page:
             answer["nextCursor"] = _encode_cursor(start + len(page))
         answer["Resources"] = resources
         return answer
+
+    def _copied(self, resource_type: str, view: JSON, query: dict[str, list[str]]) -> JSON:
+        """A page's resource as answered: a projection (a new object) or a copy of `view`."""
+        if self._names(query, "attributes") or self._names(query, "excludedAttributes"):
+            return self._project(resource_type, view, query)
+        return copy.deepcopy(view)
 
     def _search_request(self, resource_type: str | None, record: RecordedRequest) -> JSON:
         """POST `.search` (RFC 7644 §3.4.3): the query parameters come in a SearchRequest."""
@@ -475,7 +531,9 @@ class Endpoints:
             if not isinstance(path, str) or not path.startswith("/"):
                 raise Problem(400, "an operation needs a path", "invalidPath")
             data = _get(operation, "data")
-            path, data = resolve_bulk_ids(path, created), resolve_bulk_ids(data, created)
+            if _PREFIX in path or _PREFIX in json.dumps(data):
+                # Resolving looks for every id created so far: only worth it with a reference.
+                path, data = resolve_bulk_ids(path, created), resolve_bulk_ids(data, created)
             unresolved = unresolved_bulk_id(path) or unresolved_bulk_id(data)
             if unresolved:
                 raise Problem(409, f"bulkId {unresolved!r} was not created", "invalidValue")
@@ -516,7 +574,7 @@ class Endpoints:
             user_name = _get(data, "userName")
             if not isinstance(user_name, str) or not user_name.strip():
                 raise Problem(400, "userName is required", "invalidValue")
-            for other in self.store.all("Users"):
+            for other in self.store.lookup("Users", "username", user_name):
                 other_name = _get(other, "userName")
                 if (
                     other["id"] != resource_id
@@ -617,7 +675,7 @@ class Endpoints:
         self.store.delete(resource_type, resource_id)
         # A deleted user (or nested group) leaves every group it was in; each group that
         # changes gets a new version, so an ETag read before the delete is now stale.
-        for group in self.store.all("Groups"):
+        for group in self.store.lookup("Groups", "members", resource_id):
             key = _key(group, "members")
             if not key or not isinstance(group[key], list):
                 continue
@@ -650,6 +708,32 @@ class Endpoints:
             "startIndex": 1,
             "Resources": items,
         }
+
+    def _v1_discovery(self, segments: list[str]) -> Answer:
+        """SCIM 1.1 discovery where Slack's v1 API serves it: `/ServiceProviderConfigs` and
+        one schema per resource at `/Schemas/Users`, `/Schemas/Groups`. The SCIM 2.0 names
+        (`/ServiceProviderConfig`, `/ResourceTypes`, the `/Schemas` list) are not there, as
+        on Slack, so a script that passes here asks for what Slack serves."""
+        endpoint = segments[0]
+        if endpoint == "ServiceProviderConfigs" and len(segments) == 1:
+            config = self._service_provider_config()
+            config["schemas"] = [_schemas.V1_CORE]
+            return 200, config, {}
+        if endpoint == "Schemas" and len(segments) == 2 and segments[1] in self.resource_types:
+            name = segments[1][:-1]
+            for document in schema_documents(self.resource_types):
+                if document.get("name") == name:
+                    # SCIM 1.1 (core schema §7) names a schema `<core URN>:<name>` and says
+                    # which core schema and endpoint it belongs to.
+                    v1 = {**document, "id": f"{_schemas.V1_CORE}:{name}"}
+                    v1.update(schema=_schemas.V1_CORE, endpoint=f"/{segments[1]}")
+                    v1.pop("schemas", None)
+                    return 200, v1, {}
+        raise Problem(
+            404,
+            f"SCIM 1.1 serves no /{'/'.join(segments)}: its discovery is at "
+            "/ServiceProviderConfigs, /Schemas/Users and /Schemas/Groups",
+        )
 
     def _service_provider_config(self) -> JSON:
         return service_provider_config(
