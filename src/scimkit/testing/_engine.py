@@ -31,6 +31,7 @@ from ..filters import (
 __all__ = [
     "EngineError",
     "apply_patch",
+    "chain",
     "get_values",
     "matches",
     "project",
@@ -175,9 +176,9 @@ def _check_filter(root: Filter) -> None:
 def _matches(obj: JSON, node: Filter, core_schema: str, parent: str | None) -> bool:
     """`parent` names the multi-valued attribute whose value `obj` is, inside `attr[...]`."""
     if isinstance(node, And):
-        return all(_matches(obj, n, core_schema, parent) for n in _chain(node, And))
+        return all(_matches(obj, n, core_schema, parent) for n in chain(node, And))
     if isinstance(node, Or):
-        return any(_matches(obj, n, core_schema, parent) for n in _chain(node, Or))
+        return any(_matches(obj, n, core_schema, parent) for n in chain(node, Or))
     if isinstance(node, Not):
         return not _matches(obj, node.expr, core_schema, parent)
     if isinstance(node, Present):
@@ -191,7 +192,7 @@ def _matches(obj: JSON, node: Filter, core_schema: str, parent: str | None) -> b
     return _compare(obj, node, core_schema, parent)
 
 
-def _chain(node: Filter, kind: type[And] | type[Or]) -> list[Filter]:
+def chain(node: Filter, kind: type[And] | type[Or]) -> list[Filter]:
     """The operands of `a or b or c` (a tree as deep as it is long) in order, found without
     recursion; what is left to recurse into is in parentheses, which the parser bounds."""
     operands, pending = [], [node]

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..filters import And, AttrPath, Comparison, Filter, Or, ValuePath
-from ._engine import get_values
+from ._engine import chain, get_values
 
 __all__ = ["INDEXED", "Store", "index_keys", "indexed_attribute"]
 
@@ -227,19 +227,6 @@ class Store:
                         del index[key]
 
 
-def _chain(node: Filter, kind: type[And] | type[Or]) -> list[Filter]:
-    """The operands of `a or b or c` without recursion (such a tree is as deep as it is
-    long)."""
-    operands, pending = [], [node]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, kind):
-            pending += [item.right, item.left]
-        else:
-            operands.append(item)
-    return operands
-
-
 def _candidate_ids(
     store: Store, resource_type: str, node: Filter, core_schema: str, depth: int
 ) -> set[str] | None:
@@ -252,7 +239,7 @@ def _candidate_ids(
         return None
     kind = And if isinstance(node, And) else Or
     result: set[str] | None = None
-    for operand in _chain(node, kind):
+    for operand in chain(node, kind):
         ids = _candidate_ids(store, resource_type, operand, core_schema, depth + 1)
         if kind is Or:
             if ids is None:
