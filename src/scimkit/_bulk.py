@@ -16,7 +16,6 @@ __all__ = [
     "resolve_bulk_ids",
     "run_bulk",
     "unresolved_bulk_id",
-    "usable_limit",
 ]
 
 _BULK_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -82,16 +81,6 @@ def bulk_operation(operation: object, index: int) -> dict[str, Any]:
     if method != "DELETE" and not isinstance(data.get("data"), dict):
         raise ValueError(f"operations[{index}] needs data (a JSON object)")
     return data
-
-
-def usable_limit(value: object) -> int | None:
-    """A server's `maxOperations` or `maxPayloadSize`, or None when it limits nothing.
-
-    RFC 7643 §5 makes both integers. One that is not a positive JSON integer (`"100"`, `2.5`,
-    `true`, `-1`, `0`) cannot be counted against: it is ignored, as if the server had not
-    said, and a request too large for it earns the server's own 413.
-    """
-    return value if type(value) is int and value > 0 else None
 
 
 def bulk_chunks(

@@ -161,20 +161,14 @@ class ResourceOperations:
         excluded_attributes: AttributeNames = None,
         if_none_match: str | None = None,
     ) -> ResponseT:
-        query = None
-        if attributes is not None or excluded_attributes is not None:
-            # Skipped when empty: a read by id is the hottest path there is.
-            query = _request.query_params(
-                attributes=attributes, excluded_attributes=excluded_attributes
-            )
-        headers = None
-        if if_none_match is not None:
-            headers = _request.precondition("If-None-Match", if_none_match)
+        query = _request.query_params(
+            attributes=attributes, excluded_attributes=excluded_attributes
+        )
         return self._call(
             "GET",
             _request.resource_path(resource_class, resource_id),
             query=query,
-            headers=headers,
+            headers=_request.precondition("If-None-Match", if_none_match),
             response_class=response_class,
             expected=(200, 304),
         )

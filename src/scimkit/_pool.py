@@ -735,8 +735,6 @@ class _HTTPSConnection(_HTTPConnection, http.client.HTTPSConnection):
     scimkit requires 3.11.4.
     """
 
-    response_class = _LeanResponse
-
     def __init__(self, host: str, *, timeout: float, context: ssl.SSLContext) -> None:
         super().__init__(host, timeout=timeout, context=context)
         self.tls_context = context

@@ -40,7 +40,6 @@ __all__ = [
     "resource_path",
     "user_agent",
     "validate_base_url",
-    "validate_header",
     "validate_path",
 ]
 
@@ -109,16 +108,6 @@ def _no_line_breaks(name: str, value: str) -> None:
     is the URL itself: harmless once encoded, but no server issues them; a bug or an attack."""
     if any(c in value for c in "\r\n\0"):
         raise ValueError(f"{name} must not contain CR, LF or NUL characters")
-
-
-def validate_header(name: str, value: object, *, secret: bool = False) -> None:
-    """A header value: RFC 9110 §5.5 field-value characters only, checked before sending.
-
-    CR, LF and NUL would inject fields; other controls and text Latin-1 cannot carry would
-    fail in the transport with the value (perhaps a token) in the exception. `secret`: the
-    message does not show even the offending character.
-    """
-    _args.header_text(name, value, secret=secret)
 
 
 # RFC 3986 §3.3 / §3.4: a path of pchars (unreserved, %XX, sub-delims, ":" and "@") and "/",
@@ -257,18 +246,19 @@ def query_params(
         if not text.strip():
             raise ValueError("filter must not be empty")
         params["filter"] = text
-    index = _positive_int("start_index", start_index, minimum=1)
-    if index is not None:
-        params["startIndex"] = str(index)
-    size = _positive_int("count", count, minimum=0)
-    if size is not None:
-        params["count"] = str(size)
-    names = _attribute_list("attributes", attributes)
-    if names:
-        params["attributes"] = names
-    excluded = _attribute_list("excluded_attributes", excluded_attributes)
-    if excluded:
-        params["excludedAttributes"] = excluded
+    # Each check only for what was given: a read by id, the hottest call, gives nothing.
+    if start_index is not None:
+        params["startIndex"] = str(_positive_int("start_index", start_index, minimum=1))
+    if count is not None:
+        params["count"] = str(_positive_int("count", count, minimum=0))
+    if attributes is not None:
+        names = _attribute_list("attributes", attributes)
+        if names:
+            params["attributes"] = names
+    if excluded_attributes is not None:
+        excluded = _attribute_list("excluded_attributes", excluded_attributes)
+        if excluded:
+            params["excludedAttributes"] = excluded
     if sort_by is not None:
         if not isinstance(sort_by, str) or not sort_by:
             raise TypeError("sort_by must be a non-empty str")
@@ -643,12 +633,6 @@ class RequestTemplate:
             dialect=dialect, user_agent=user_agent, default_headers=default_headers
         )
 
-    def authorization(self) -> str | None:
-        """`Bearer <token>` for this call, or None to send no `Authorization`."""
-        if self._static_authorization is not None:
-            return self._static_authorization
-        return authorization(self._token)
-
     def build(
         self,
         method: str,
@@ -660,7 +644,9 @@ class RequestTemplate:
         """The request of one call; `headers` (one call's extras) are checked here."""
         url = join_url(self.base_url, path, query)
         request_headers = self._base_headers.copy()
-        token = self._static_authorization or self.authorization()
+        token = self._static_authorization
+        if token is None and self._token is not None:
+            token = authorization(self._token)  # a callable: asked once per call
         if token:
             request_headers["Authorization"] = token
         data = None
@@ -693,7 +679,7 @@ def precondition(name: str, etag: str | None) -> dict[str, str] | None:
     argument = "if_match" if name == "If-Match" else "if_none_match"
     if not isinstance(etag, str) or not etag:
         raise ValueError(f"{argument} must be a non-empty ETag string, not {etag!r}")
-    validate_header(argument, etag)
+    _args.header_text(argument, etag)
     return {name: etag}
 
 

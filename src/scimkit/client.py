@@ -16,7 +16,7 @@ from ._operations import AttributeNames as AttributeNames
 from ._operations import ResourceOperations
 from ._proxy import redact_proxy, validate_proxy
 from ._request import Dialect, RequestTemplate, Token
-from .discovery import Discovery
+from .discovery import Discovery, bulk_limits
 from .models import (
     BulkOperation,
     Group,
@@ -45,7 +45,12 @@ from .responses import (
     UserUpdateResponse,
 )
 from .retry import RetryHandler, default_retry_handlers
-from .transports import DEFAULT_MAX_RESPONSE_BYTES, BaseTransport, HTTPTransport
+from .transports import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    BaseTransport,
+    HTTPTransport,
+    check_connection_settings,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -236,7 +241,7 @@ class SCIMClient(ResourceOperations):
         unused = {
             name: client_kwargs.pop(name) for name in _CONNECTION_DEFAULTS if name in client_kwargs
         }
-        HTTPTransport(**unused).close()
+        check_connection_settings(**unused)
         limit = client_kwargs.get("max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES)
         transport = WSGITransport(app, max_response_bytes=limit)
         return cls(base_url, transport=transport, **client_kwargs)
@@ -397,15 +402,11 @@ class SCIMClient(ResourceOperations):
 
     def _bulk_limits(self) -> tuple[int | None, int | None]:
         if self._discovery is not None:
-            found = self._discovery.bulk_limits
-        else:
-            if self._bulk_config is None:
-                config = self.service_provider_config()
-                self._bulk_config = config.config or ServiceProviderConfig()
-            bulk: Any = self._bulk_config.bulk
-            found = getattr(bulk, "max_operations", None), getattr(bulk, "max_payload_size", None)
-        # Whatever the server sent: a limit that is not a positive integer is ignored.
-        return _bulk.usable_limit(found[0]), _bulk.usable_limit(found[1])
+            return self._discovery.bulk_limits
+        if self._bulk_config is None:
+            config = self.service_provider_config()
+            self._bulk_config = config.config or ServiceProviderConfig()
+        return bulk_limits(self._bulk_config)
 
     def service_provider_config(self) -> ServiceProviderConfigResponse:
         """`GET /ServiceProviderConfig` (SCIM 1.1: `/ServiceProviderConfigs`): the features
@@ -708,7 +709,7 @@ def _check_token(token: object) -> Token:
         raise TypeError(f"token must be a str or a callable, not {type(token).__name__}")
     if not token:
         raise ValueError("token must not be empty (pass None to send no Authorization)")
-    return _args.header_text("token", token)
+    return token  # its characters are checked, as a secret, where it becomes a header
 
 
 def _check_handlers(handlers: Sequence[RetryHandler] | None) -> list[RetryHandler]:

@@ -6,7 +6,7 @@ import urllib.parse
 
 from .models import ResourceType, Schema, ServiceProviderConfig
 
-__all__ = ["Discovery"]
+__all__ = ["Discovery", "bulk_limits", "usable_limit"]
 
 _FEATURES = ("patch", "bulk", "filter", "change_password", "sort", "etag")
 
@@ -47,16 +47,12 @@ class Discovery:
     def max_results(self) -> int | None:
         """The most resources one query returns (`filter.maxResults`), if the server says."""
         found = self.config.filter
-        return _positive(getattr(found, "max_results", None))
+        return usable_limit(getattr(found, "max_results", None))
 
     @property
     def bulk_limits(self) -> tuple[int | None, int | None]:
         """(`maxOperations`, `maxPayloadSize`) of bulk requests, if the server says."""
-        bulk = self.config.bulk
-        return (
-            _positive(getattr(bulk, "max_operations", None)),
-            _positive(getattr(bulk, "max_payload_size", None)),
-        )
+        return bulk_limits(self.config)
 
     def resource_type(self, name_or_schema: str) -> ResourceType | None:
         """A resource type by its name (`User`), endpoint (`/Users`) or core schema URN."""
@@ -130,7 +126,21 @@ def relative_endpoint(endpoint: str, bases: list[str]) -> str:
     return path
 
 
-def _positive(value: object) -> int | None:
-    """A limit the server gave, if it is a positive JSON integer; anything else says nothing
-    (RFC 7643 §5 makes these integers; `"100"`, `true` or `-1` cannot be counted against)."""
+def usable_limit(value: object) -> int | None:
+    """A limit the server gave (`maxOperations`, `maxPayloadSize`, `maxResults`), or None
+    when it limits nothing.
+
+    RFC 7643 §5 makes them integers. One that is not a positive JSON integer (`"100"`, `2.5`,
+    `true`, `-1`, `0`) cannot be counted against: it is ignored, as if the server had not
+    said, and a request too large for it earns the server's own 413.
+    """
     return value if type(value) is int and value > 0 else None
+
+
+def bulk_limits(config: ServiceProviderConfig) -> tuple[int | None, int | None]:
+    """(`maxOperations`, `maxPayloadSize`) of a ServiceProviderConfig, each if usable."""
+    bulk = config.bulk
+    return (
+        usable_limit(getattr(bulk, "max_operations", None)),
+        usable_limit(getattr(bulk, "max_payload_size", None)),
+    )

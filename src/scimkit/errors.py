@@ -181,9 +181,6 @@ class PagingError(SCIMError):
         self.total_results = total_results
         self.url = url
 
-    def __str__(self) -> str:
-        return self.message
-
 
 class SCIMResponseError(SCIMError):
     """The server answered with an error (or with a body that cannot be read)."""

@@ -63,7 +63,13 @@ from .errors import (
     TransportError,
 )
 
-__all__ = ["BaseTransport", "DEFAULT_MAX_RESPONSE_BYTES", "Deadline", "HTTPTransport"]
+__all__ = [
+    "BaseTransport",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "Deadline",
+    "HTTPTransport",
+    "check_connection_settings",
+]
 
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 2**20
 
@@ -90,6 +96,23 @@ class BaseTransport:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def check_connection_settings(
+    *,
+    timeout: object = 30,
+    ssl: object = None,
+    proxy: object = None,
+    keep_alive: object = True,
+    max_connections: object = 10,
+) -> None:
+    """Refuse the settings `HTTPTransport` takes, as it would, without building one (no
+    TLS context, no pool): `SCIMClient.for_wsgi` checks them and has no use for them."""
+    _args.timeout_pair(timeout)
+    if ssl is not None:
+        _args.instance("ssl", ssl, ssl_module.SSLContext, "an ssl.SSLContext")
+    validate_proxy(proxy)
+    _args.int_at_least("max_connections", max_connections)
 
 
 def _reason(exc: BaseException) -> str:
@@ -119,14 +142,15 @@ class HTTPTransport(BaseTransport):
         max_connections: int = 10,
         max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
+        check_connection_settings(
+            timeout=timeout, ssl=ssl, proxy=proxy, max_connections=max_connections
+        )
         self.connect_timeout, self.read_timeout = _args.timeout_pair(timeout)
-        if ssl is not None:
-            _args.instance("ssl", ssl, ssl_module.SSLContext, "an ssl.SSLContext")
         self.ssl_context = ssl if ssl is not None else ssl_module.create_default_context()
         # Only here, never on the client, is the proxy URL kept with its credentials.
-        self._proxy = validate_proxy(proxy)
+        self._proxy = proxy
         self.keep_alive = bool(keep_alive)
-        self.max_connections = _args.int_at_least("max_connections", max_connections)
+        self.max_connections = max_connections
         self.max_response_bytes = _args.int_at_least(
             "max_response_bytes", max_response_bytes, allow_none=True
         )
@@ -335,7 +359,6 @@ _ERROR_TABLE: tuple[tuple[type[Exception] | tuple[type[Exception], ...], _Builde
     ),
 )
 _TRANSLATED = (
-    urllib.error.URLError,
     DeadlineReached,
     BodyTooLarge,
     OSError,
