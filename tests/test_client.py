@@ -21,6 +21,8 @@ from scimkit import (
     UserEmail,
     UserName,
 )
+from scimkit._rfc7643 import core_schema
+from scimkit._schemas import CORE_USER
 from scimkit.testing import SCIMServer
 
 from .checks import resource_id
@@ -160,6 +162,16 @@ def test_ids_reach_the_server_as_one_encoded_path_segment(
 def test_unknown_attributes_survive_a_read_modify_write_through_the_server(
     client: SCIMClient, server: SCIMServer
 ) -> None:
+    # A server whose schemas have more than the client's models: an extension and an
+    # attribute of its own in the core User schema.
+    user_schema = core_schema(CORE_USER)
+    assert user_schema is not None
+    user_schema["attributes"].append(
+        {"name": "futureAttribute", "type": "integer", "multiValued": True}
+    )
+    server.add_schema(user_schema)
+    badge = {"id": "urn:example:2.0:Badge", "attributes": [{"name": "level", "type": "integer"}]}
+    server.add_schema(badge, extension_of="Users")
     user_id = resource_id(
         client.create_user(
             {"userName": "cal", "urn:example:2.0:Badge": {"level": 3}, "futureAttribute": [1, 2]}

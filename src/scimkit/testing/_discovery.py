@@ -10,48 +10,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import _schemas
+from ._validate import SchemaSet
 
 __all__ = ["resource_type_documents", "schema_documents", "service_provider_config"]
 
 JSON = dict[str, Any]
-
-
-def _attribute(
-    name: str,
-    kind: str = "string",
-    *,
-    required: bool = False,
-    multi: bool = False,
-    mutability: str = "readWrite",
-    returned: str = "default",
-    uniqueness: str = "none",
-) -> JSON:
-    return {
-        "name": name,
-        "type": kind,
-        "multiValued": multi,
-        "required": required,
-        "caseExact": False,
-        "mutability": mutability,
-        "returned": returned,
-        "uniqueness": uniqueness,
-    }
-
-
-# What /Schemas says of the attributes this server treats specially (RFC 7643 §7).
-_USER_ATTRIBUTES = [
-    _attribute("userName", required=True, uniqueness="server"),
-    _attribute("name", "complex"),
-    _attribute("displayName"),
-    _attribute("active", "boolean"),
-    _attribute("password", mutability="writeOnly", returned="never"),
-    _attribute("emails", "complex", multi=True),
-    _attribute("groups", "complex", multi=True, mutability="readOnly"),
-]
-_GROUP_ATTRIBUTES = [
-    _attribute("displayName", required=True),
-    _attribute("members", "complex", multi=True),
-]
 
 
 def _singular(endpoint: str) -> str:
@@ -59,17 +22,9 @@ def _singular(endpoint: str) -> str:
     return endpoint[:-1] if endpoint.endswith("s") else endpoint
 
 
-def _schema_document(schema: str, name: str, attributes: list[JSON]) -> JSON:
-    return {
-        "schemas": [_schemas.SCHEMA],
-        "id": schema,
-        "name": name,
-        "attributes": attributes,
-        "meta": {"resourceType": "Schema"},
-    }
-
-
-def _resource_type_document(url: str, endpoint: str, schema: str) -> JSON:
+def _resource_type_document(
+    url: str, endpoint: str, schema: str, extensions: list[tuple[str, bool]]
+) -> JSON:
     singular = _singular(endpoint)
     document: JSON = {
         "schemas": [_schemas.RESOURCE_TYPE],
@@ -82,28 +37,35 @@ def _resource_type_document(url: str, endpoint: str, schema: str) -> JSON:
             "location": f"{url}/ResourceTypes/{singular}",
         },
     }
-    if endpoint == "Users":
-        document["schemaExtensions"] = [{"schema": _schemas.ENTERPRISE_USER, "required": False}]
+    if extensions:
+        document["schemaExtensions"] = [
+            {"schema": urn, "required": required} for urn, required in extensions
+        ]
     return document
 
 
-def resource_type_documents(url: str, resource_types: Mapping[str, str]) -> list[JSON]:
+def resource_type_documents(
+    url: str, resource_types: Mapping[str, str], schema_set: SchemaSet
+) -> list[JSON]:
     """What `/ResourceTypes` lists: one document per endpoint of `resource_types` (endpoint
-    name -> core schema URN), located under the base URL `url`."""
+    name -> core schema URN), located under the base URL `url`, with its extensions."""
     return [
-        _resource_type_document(url, endpoint, schema)
+        _resource_type_document(url, endpoint, schema, schema_set.extensions(endpoint))
         for endpoint, schema in resource_types.items()
     ]
 
 
-def schema_documents(resource_types: Mapping[str, str]) -> list[JSON]:
-    """What `/Schemas` lists: the core schema of each resource type, then the enterprise User
-    extension. Only Users and Groups describe their attributes."""
+def schema_documents(url: str, schema_set: SchemaSet) -> list[JSON]:
+    """What `/Schemas` lists (RFC 7643 §7, §8.7.1): the core schema of each resource type,
+    then the extensions, every attribute described; what a strict server validates against."""
     documents = []
-    for endpoint, schema in resource_types.items():
-        attributes = {"Users": _USER_ATTRIBUTES, "Groups": _GROUP_ATTRIBUTES}.get(endpoint, [])
-        documents.append(_schema_document(schema, _singular(endpoint), attributes))
-    documents.append(_schema_document(_schemas.ENTERPRISE_USER, "EnterpriseUser", []))
+    for document in schema_set.documents():
+        document["schemas"] = [_schemas.SCHEMA]
+        document["meta"] = {
+            "resourceType": "Schema",
+            "location": f"{url}/Schemas/{document['id']}",
+        }
+        documents.append(document)
     return documents
 
 

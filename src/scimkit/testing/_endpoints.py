@@ -24,6 +24,14 @@ from ._discovery import resource_type_documents, schema_documents, service_provi
 from ._engine import EngineError, apply_patch, matches, project, sort_resources
 from ._faults import RecordedRequest
 from ._store import Store
+from ._validate import (
+    SchemaSet,
+    check_filter,
+    check_patch_dialect,
+    check_patch_operations,
+    check_resource,
+    check_v1_removals,
+)
 
 __all__ = ["Endpoints", "Problem"]
 
@@ -103,6 +111,8 @@ class Endpoints:
     default_pagination: str
     bulk_max_operations: int
     bulk_max_payload_size: int
+    strict: bool
+    schema_set: SchemaSet
 
     if TYPE_CHECKING:
 
@@ -361,8 +371,12 @@ class Endpoints:
         if text:
             try:
                 node = parse_filter(text)
+                if self.strict and resource_type is not None:
+                    check_filter(self.schema_set.table(resource_type), node)
             except FilterSyntaxError as exc:
                 raise Problem(400, str(exc), "invalidFilter") from None
+            except EngineError as exc:
+                raise Problem(exc.status, exc.detail, exc.scim_type) from None
         sort_by = (query.get("sortBy") or [""])[-1]
         if node is None and not sort_by:
             total = sum(self.store.count(name) for name in types)
@@ -568,7 +582,23 @@ class Endpoints:
 
     # -- resources ------------------------------------------------------------------------
 
-    def _validate(self, resource_type: str, data: JSON, resource_id: str | None) -> JSON:
+    def _validate(
+        self,
+        resource_type: str,
+        data: JSON,
+        resource_id: str | None,
+        *,
+        before: JSON | None = None,
+        patching: bool = False,
+    ) -> JSON:
+        """The resource to store for a POST, a PUT (`before`: the stored one) or the result of
+        a PATCH (`patching`, `before`: the resource it started from); a refusal raises."""
+        if self.strict:
+            try:
+                table = self.schema_set.table(resource_type)
+                data = check_resource(table, data, current=before, patching=patching)
+            except EngineError as exc:
+                raise Problem(exc.status, exc.detail, exc.scim_type) from None
         data = _without(data, "id", "meta", *(("groups",) if resource_type == "Users" else ()))
         if resource_type == "Users":
             user_name = _get(data, "userName")
@@ -615,25 +645,37 @@ class Endpoints:
         clean = self._validate(resource_type, data, None)
         return self.store.put(resource_type, clean, location=self.url)
 
-    def _replace(self, resource_type: str, resource_id: str, data: JSON) -> JSON:
-        clean = self._validate(resource_type, data, resource_id)
+    def _replace(
+        self, resource_type: str, resource_id: str, data: JSON, *, patched: JSON | None = None
+    ) -> JSON:
+        """PUT, or the result of a PATCH of the resource `patched`."""
+        before = patched if patched is not None else self.store.get(resource_type, resource_id)
+        clean = self._validate(
+            resource_type, data, resource_id, before=before, patching=patched is not None
+        )
         return self.store.put(resource_type, clean, location=self.url, resource_id=resource_id)
 
     def _patch(self, resource_type: str, resource_id: str, current: JSON, body: JSON) -> JSON:
         core = self._core_schema(resource_type)
         base = _without(copy.deepcopy(current), "groups")
-        if self.scim_version == "1.1":
-            updated = self._merge_v1(base, body)
-        else:
-            schemas = _get(body, "schemas")
-            if isinstance(schemas, list) and _schemas.PATCH_OP not in schemas:
-                raise Problem(400, "a PATCH body must be a PatchOp message", "invalidSyntax")
-            operations = _get(body, "Operations")
-            try:
+        try:
+            if self.strict:
+                check_patch_dialect(self.scim_version, body)
+            if self.scim_version == "1.1":
+                if self.strict:
+                    check_v1_removals(self.schema_set.table(resource_type), body)
+                updated = self._merge_v1(base, body)
+            else:
+                schemas = _get(body, "schemas")
+                if isinstance(schemas, list) and _schemas.PATCH_OP not in schemas:
+                    raise Problem(400, "a PATCH body must be a PatchOp message", "invalidSyntax")
+                operations = _get(body, "Operations")
+                if self.strict:
+                    check_patch_operations(self.schema_set.table(resource_type), operations, base)
                 updated = apply_patch(base, operations, core_schema=core)
-            except EngineError as exc:
-                raise Problem(exc.status, exc.detail, exc.scim_type) from None
-        return self._replace(resource_type, resource_id, updated)
+        except EngineError as exc:
+            raise Problem(exc.status, exc.detail, exc.scim_type) from None
+        return self._replace(resource_type, resource_id, updated, patched=base)
 
     @staticmethod
     def _merge_v1(current: JSON, partial: JSON) -> JSON:
@@ -693,9 +735,9 @@ class Endpoints:
     def _discovery(self, endpoint: str, name: str | None) -> JSON:
         """`/ResourceTypes` and `/Schemas` (RFC 7644 §4), as a list or one by id."""
         if endpoint == "ResourceTypes":
-            items = resource_type_documents(self.url, self.resource_types)
+            items = resource_type_documents(self.url, self.resource_types, self.schema_set)
         else:
-            items = schema_documents(self.resource_types)
+            items = schema_documents(self.url, self.schema_set)
         if name is not None:
             found = [item for item in items if item["id"] == name]
             if not found:
@@ -721,8 +763,9 @@ class Endpoints:
             return 200, config, {}
         if endpoint == "Schemas" and len(segments) == 2 and segments[1] in self.resource_types:
             name = segments[1][:-1]
-            for document in schema_documents(self.resource_types):
-                if document.get("name") == name:
+            wanted = self.resource_types[segments[1]]
+            for document in schema_documents(self.url, self.schema_set):
+                if document["id"] == wanted:
                     # SCIM 1.1 (core schema §7) names a schema `<core URN>:<name>` and says
                     # which core schema and endpoint it belongs to.
                     v1 = {**document, "id": f"{_schemas.V1_CORE}:{name}"}

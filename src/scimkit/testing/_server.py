@@ -20,6 +20,7 @@ from ._endpoints import Problem
 from ._faults import Fault, RecordedRequest
 from ._http import HTTPEdge, LocalHTTPServer
 from ._store import Store
+from ._validate import SchemaSet
 
 __all__ = ["SCIMServer"]
 
@@ -34,6 +35,11 @@ class SCIMServer(HTTPEdge):
 
     `server.requests` lists what it received; `server.inject(Fault...)` makes the next
     requests fail; `server.resources("Users")` shows what it stores.
+
+    It checks every create, replace and PATCH against the schemas it serves at `/Schemas`
+    (RFC 7643's User, Group and enterprise User, and those given to `add_schema`), as real
+    servers do: an unknown attribute, a value of the wrong type, a missing required one or a
+    write to a read-only one is a 400 naming it. `strict=False` stores what it is given.
     """
 
     def __init__(
@@ -50,7 +56,10 @@ class SCIMServer(HTTPEdge):
         bulk_max_operations: int = 1000,
         bulk_max_payload_size: int = 1_048_576,
         default_pagination: str = "index",
+        strict: bool = True,
     ) -> None:
+        if not isinstance(strict, bool):
+            raise TypeError(f"strict must be a bool, not {type(strict).__name__}")
         if scim_version not in ("2.0", "1.1"):
             raise ValueError(f"scim_version must be '2.0' or '1.1', not {scim_version!r}")
         self.token: str | None = secrets.token_urlsafe(16) if isinstance(token, NotGiven) else token
@@ -62,7 +71,7 @@ class SCIMServer(HTTPEdge):
         self.max_results = max_results
         self.ssl_context = ssl_context
         # Endpoint name -> core schema URN. Types beyond Users and Groups are stored as they
-        # come: no required attributes, no uniqueness rule.
+        # come until `add_schema` gives their schema: then they are validated as well.
         self.resource_types: dict[str, str] = {
             "Users": _schemas.CORE_USER,
             "Groups": _schemas.CORE_GROUP,
@@ -72,6 +81,9 @@ class SCIMServer(HTTPEdge):
                 raise ValueError(f"resource_types: {name!r} is not an endpoint name like 'Devices'")
             self.resource_types[name] = schema
         self.store = Store(self.resource_types)
+        #: Whether every write is checked against the schemas served at /Schemas.
+        self.strict = strict
+        self.schema_set = SchemaSet(self.resource_types, scim_version)
         #: The id of the user `/Me` stands for (RFC 7644 §3.11); None answers 501.
         self.me: str | None = None
         self.default_pagination = default_pagination
@@ -219,8 +231,37 @@ class SCIMServer(HTTPEdge):
             found = self.store.get(resource_type, resource_id)
             return None if found is None else self._render(resource_type, found)
 
+    def add_schema(
+        self,
+        document: Mapping[str, Any],
+        *,
+        extension_of: str | None = None,
+        required: bool = False,
+    ) -> None:
+        """Register a Schema document (RFC 7643 §7): served at `/Schemas` and, on a strict
+        server, what writes are checked against.
+
+        A document whose `id` is the schema URN of a type given in `resource_types=` makes
+        that type validated (without one it is stored as it comes); one with the `id` of a
+        core schema replaces it. With `extension_of="Users"` the schema is an extension of
+        that resource type, listed in its `/ResourceTypes` entry (`required` as given):
+
+            server.add_schema(
+                {"id": "urn:example:Badge", "attributes": [{"name": "level", "type": "integer"}]},
+                extension_of="Users",
+            )
+
+        Attributes take the RFC 7643 §7 keys (`name`, `type`, `multiValued`, `required`,
+        `mutability`, `subAttributes`...) with the RFC's defaults for those left out.
+        """
+        if not isinstance(required, bool):
+            raise TypeError(f"required must be a bool, not {type(required).__name__}")
+        with self.store.lock:
+            self.schema_set.add(document, extension_of=extension_of, required=required)
+
     def add_resource(self, resource_type: str, data: JSON) -> JSON:
-        """Create a resource as a POST would; a refusal raises `ValueError`."""
+        """Create a resource as a POST would, validated the same way; a refusal raises
+        `ValueError`. Use a `SCIMServer(strict=False)` to store data no schema allows."""
         self._check_type(resource_type)
         try:
             return self._create(resource_type, copy.deepcopy(data))
