@@ -14,6 +14,7 @@ from scimkit.testing import SCIMServer
 
 from .cli_helpers import CLI, TOKEN
 from .forwarding_proxy import ForwardingProxy
+from .interop import SCIM2
 
 PROXY_VARIABLES = (
     "http_proxy",
@@ -109,3 +110,12 @@ def proxy() -> Iterator[ForwardingProxy]:
         running.shutdown()
         running.server_close()
         thread.join()
+
+
+@pytest.fixture(params=["scimkit", SCIM2])
+def kind(request: pytest.FixtureRequest) -> str:
+    """Which server an interop test runs against: ours, then scim2-server (Python 3.11+)."""
+    name: str = request.param
+    if name == SCIM2:
+        pytest.importorskip("scim2_server", reason="scim2-server is not installed (Python 3.11+)")
+    return name

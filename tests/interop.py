@@ -26,7 +26,14 @@ from dataclasses import dataclass
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-__all__ = ["RunningServer", "scim2_server"]
+from scimkit import SCIMClient
+from scimkit.testing import SCIMServer
+
+__all__ = ["OURS", "SCIM2", "RunningServer", "client_on", "scim2_server"]
+
+# The two kinds of server the interop tests run against (the `kind` fixture in conftest.py).
+OURS = "scimkit"
+SCIM2 = "scim2-server"
 
 
 @dataclass(frozen=True)
@@ -107,3 +114,17 @@ def scim2_server(
         httpd.shutdown()
         thread.join(timeout=10)
         httpd.server_close()
+
+
+@contextmanager
+def client_on(kind: str, *, max_results: int | None = None) -> Iterator[SCIMClient]:
+    """A `SCIMClient` on a fresh, empty server of that kind (`OURS` or `SCIM2`), with its
+    bearer token; `max_results` lowers the most resources one page holds."""
+    if kind == OURS:
+        ours = SCIMServer() if max_results is None else SCIMServer(max_results=max_results)
+        with ours as server, SCIMClient(server.url, token=server.token) as client:
+            yield client
+    else:
+        with scim2_server(max_results=max_results) as theirs:
+            with SCIMClient(theirs.url, token=theirs.token) as client:
+                yield client

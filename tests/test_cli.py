@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from scimkit._cli.commands import serve_exports
 from scimkit._cli.parser import EXAMPLES, TOKEN_REFUSED, hide_secret_values, secret_values
+from scimkit._cli.service import serve_exports
 from scimkit.cli import main
 from scimkit.testing import Fault, SCIMServer
 

@@ -11,7 +11,6 @@ never relaxed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import pytest
@@ -37,45 +36,19 @@ from scimkit import (
 )
 from scimkit.filters import F, Filter
 from scimkit.responses import ResourceResponse
-from scimkit.testing import SCIMServer
 
 from .checks import error_detail, error_of, resource_id, returned
 from .examples import full_user
-from .interop import scim2_server
+from .interop import OURS, SCIM2, client_on
 
-OURS = "scimkit"
-SCIM2 = "scim2-server"
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
 R = TypeVar("R", bound=Resource)
 
 
-@pytest.fixture(params=[OURS, SCIM2])
-def kind(request: pytest.FixtureRequest) -> str:
-    """Which server the test runs against."""
-    name: str = request.param
-    if name == SCIM2:
-        pytest.importorskip("scim2_server", reason="scim2-server is not installed (Python 3.11+)")
-    return name
-
-
-@contextmanager
-def running(kind: str, *, max_results: int | None = None) -> Iterator[SCIMClient]:
-    """A client on a fresh, empty server of that kind, with its bearer token."""
-    if kind == OURS:
-        ours = SCIMServer() if max_results is None else SCIMServer(max_results=max_results)
-        with ours as server:
-            with SCIMClient(server.url, token=server.token) as client:
-                yield client
-    else:
-        with scim2_server(max_results=max_results) as server:
-            with SCIMClient(server.url, token=server.token) as client:
-                yield client
-
-
 @pytest.fixture
 def scim(kind: str) -> Iterator[SCIMClient]:
-    with running(kind) as client:
+    with client_on(kind) as client:
         yield client
 
 
@@ -806,7 +779,7 @@ def test_rfc_7644_example_filters_select_the_same_users(
 
 
 def test_max_results_caps_pages_and_iter_users_still_gets_everyone(kind: str) -> None:
-    with running(kind, max_results=2) as capped:
+    with client_on(kind, max_results=2) as capped:
         ids = make_users(capped, *(f"cap{i}" for i in range(5)))
         page = capped.search_users(count=5)
         # RFC 7644 §3.4.2.4: a server may return fewer than `count`; totalResults stays true.

@@ -26,9 +26,7 @@ import sys
 import traceback
 from collections.abc import Iterator, Sequence
 from http import HTTPStatus
-from typing import Callable
 
-from ._cli.commands import COMMANDS
 from ._cli.connection import Session
 from ._cli.console import (
     EXIT_NETWORK,
@@ -39,9 +37,9 @@ from ._cli.console import (
     Console,
     UsageError,
 )
+from ._cli.dispatch import COMMANDS
 from ._cli.output import redact_token, terminal_safe
 from ._cli.parser import build_parser, hide_secret_values, secret_values
-from ._cli.transfer import run_export, run_import
 from .errors import SCIMResponseError, TransportError
 
 __all__ = ["main", "run"]
@@ -82,13 +80,7 @@ def run(argv: Sequence[str] | None, console: Console) -> int:
     if args.command is None:
         parser.print_help(console.stderr)
         return EXIT_USAGE
-    handler: Callable[[Session], int]
-    if args.command == "export":
-        handler = run_export
-    elif args.command == "import":
-        handler = run_import
-    else:
-        handler = COMMANDS[(args.command, getattr(args, "action", None))]
+    handler = COMMANDS[(args.command, getattr(args, "action", None))]
     session = Session(args, console)
     with _logging(session):
         try:

@@ -5,6 +5,10 @@
 - `progress`: the progress line on stderr (pure rendering, injectable clock);
 - `connection`: command-line options and environment -> `SCIMClient`;
 - `parser`: the argparse definition;
-- `commands`: users, groups, search, discover, raw, serve, demo;
-- `transfer`: export and import, with the pure row -> plan logic they share.
+- `common`: what the command modules share (output format, `--data` JSON, `say`/`show`);
+- `commands`: users, groups and search;
+- `inspection`: discover and raw;
+- `service`: serve and demo;
+- `transfer`: export and import, with the pure row -> plan logic they share;
+- `dispatch`: which function runs each command.
 """

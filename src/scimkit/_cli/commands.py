@@ -1,4 +1,4 @@
-"""The commands: users, groups, search, discover, raw, serve and demo.
+"""The commands on resources: users, groups and search.
 
 Each takes a `Session` and returns the exit code. A refusal from the server is raised as its
 `SCIMResponseError` (`raise_for_status()`), a transport failure as its `TransportError`;
@@ -7,22 +7,17 @@ Each takes a `Session` and returns the exit code. A refusal from the server is r
 
 from __future__ import annotations
 
-import contextlib
 import json
-import shlex
-import signal
-import threading
-import urllib.parse
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from http import HTTPStatus
+from collections.abc import Iterable, Sequence
 from itertools import islice
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any
 
 from .._request import encode_id
-from .._schemas import CORE_USER, V1_CORE
+from .._schemas import V1_CORE
 from ..filters import F
 from ..models import PatchOp, PatchOperation, Resource, User
-from .connection import BASE_URL_ENV, TOKEN_ENV, Session, token_variable
+from .common import json_object, load_json, output_format, say, show
+from .connection import Session
 from .console import EXIT_OK, CommandFailed, UsageError
 from .output import (
     GROUP_COLUMNS,
@@ -31,60 +26,33 @@ from .output import (
     USER_TABLE_COLUMNS,
     Column,
     attribute_columns,
-    cell_text,
-    choose_format,
-    format_table,
-    terminal_safe,
-    write_resource,
     write_resources,
 )
 from .transfer import merge_user, with_primary_email
 
-if TYPE_CHECKING:
-    from ..testing import SCIMServer
-
 __all__ = [
-    "COMMANDS",
-    "discovery_sections",
-    "load_json",
+    "groups_add_member",
+    "groups_create",
+    "groups_delete",
+    "groups_get",
+    "groups_list",
+    "groups_remove_member",
+    "groups_rename",
+    "groups_update",
     "parse_assignment",
     "patch_payload",
-    "serve_exports",
+    "search",
+    "users_create",
+    "users_deactivate",
+    "users_delete",
+    "users_get",
+    "users_list",
+    "users_patch",
+    "users_update",
 ]
 
 
-# -- shared helpers ------------------------------------------------------------------------
-
-
-def _format(session: Session) -> str:
-    return choose_format(session.args.format, session.console.stdout_is_tty)
-
-
-def load_json(text: str, session: Session, option: str = "--data") -> Any:
-    """The JSON an option gives: inline, `@FILE`, or `-` for stdin."""
-    if text == "-":
-        raw = session.console.stdin.read()
-    elif text.startswith("@"):
-        try:
-            with open(text[1:], encoding="utf-8-sig") as stream:
-                raw = stream.read()
-        except OSError as exc:
-            raise UsageError(f"{option}: cannot read {text[1:]!r}: {exc.strerror}") from None
-    else:
-        raw = text
-    try:
-        return json.loads(raw)
-    except ValueError as exc:
-        raise UsageError(f"{option} is not valid JSON: {exc}") from None
-
-
-def _json_object(text: str | None, session: Session, option: str = "--data") -> dict[str, Any]:
-    if text is None:
-        return {}
-    value = load_json(text, session, option)
-    if not isinstance(value, dict):
-        raise UsageError(f"{option} must be a JSON object, not a {type(value).__name__}")
-    return value
+# -- PATCH bodies from --set, --add and --remove -------------------------------------------
 
 
 def parse_assignment(text: str, option: str) -> tuple[str, Any]:
@@ -144,18 +112,7 @@ def patch_payload(
     return operations
 
 
-def _say(session: Session, message: Mapping[str, Any], text: str) -> None:
-    """A command's outcome: `text` for a person, `message` for a program."""
-    fmt = _format(session)
-    out = session.console.stdout
-    if fmt == "table":
-        out.write(terminal_safe(text) + "\n")
-    else:
-        write_resource(message, fmt, out)
-
-
-def _show(session: Session, resource: Mapping[str, Any], columns: Sequence[Column]) -> None:
-    write_resource(resource, _format(session), session.console.stdout, columns=columns)
+# -- shared by users and groups -----------------------------------------------------------
 
 
 def _one(found: Sequence[Resource], what: str) -> Resource:
@@ -217,7 +174,7 @@ def _write_list(
     if args.limit:
         items = islice(items, args.limit)
     columns, table_columns = _list_columns(args.attributes, columns, table_columns)
-    fmt = _format(session)
+    fmt = output_format(session)
     count = write_resources(
         (item.to_dict() for item in items),
         fmt,
@@ -241,7 +198,7 @@ def _page_size(session: Session) -> int:
 def _user_changes(session: Session) -> tuple[dict[str, Any], str | None]:
     """The attributes the options set, over `--data`, and the `--email` address."""
     args = session.args
-    data = _json_object(args.data, session)
+    data = json_object(args.data, session)
     for key, value in (
         ("userName", args.set_user_name),
         ("externalId", args.external_id),
@@ -286,7 +243,7 @@ def users_get(session: Session) -> int:
         name = args.by_user_name
         found = session.client.search_users(filter=F.eq("userName", name)).raise_for_status()
         user = _one(found.users, f"user with userName {name!r}")
-    _show(session, user.to_dict() if user else {}, USER_COLUMNS)
+    show(session, user.to_dict() if user else {}, USER_COLUMNS)
     return EXIT_OK
 
 
@@ -297,7 +254,7 @@ def users_create(session: Session) -> int:
     if not data.get("userName"):
         raise UsageError("users create needs --user-name (or userName in --data)")
     created = session.client.create_user(data).raise_for_status().user
-    _show(session, created.to_dict() if created else {}, USER_COLUMNS)
+    show(session, created.to_dict() if created else {}, USER_COLUMNS)
     return EXIT_OK
 
 
@@ -322,7 +279,7 @@ def users_update(session: Session) -> int:
         # RFC 7644 §3.14: If-Match makes the write fail (412) if someone changed the user
         # between our read and our write, instead of silently undoing their change.
         replaced = client.update_user(desired, if_match=current.etag).raise_for_status().user
-    _show(session, replaced.to_dict() if replaced else {}, USER_COLUMNS)
+    show(session, replaced.to_dict() if replaced else {}, USER_COLUMNS)
     return EXIT_OK
 
 
@@ -339,7 +296,7 @@ def _patched_user(session: Session, user_id: str, payload: Any) -> int:
         user = client.patch_user(user_id, payload).raise_for_status().user
     if user is None:  # 204 No Content: the server did not send the result
         user = client.read_user(user_id).raise_for_status().user
-    _show(session, user.to_dict() if user else {}, USER_COLUMNS)
+    show(session, user.to_dict() if user else {}, USER_COLUMNS)
     return EXIT_OK
 
 
@@ -365,7 +322,7 @@ def users_deactivate(session: Session) -> int:
 def users_delete(session: Session) -> int:
     user_id = _user_id(session)
     session.client.delete_user(user_id).raise_for_status()
-    _say(session, {"id": user_id, "deleted": True}, f"deleted user {user_id}")
+    say(session, {"id": user_id, "deleted": True}, f"deleted user {user_id}")
     return EXIT_OK
 
 
@@ -387,13 +344,13 @@ def groups_list(session: Session) -> int:
 
 def groups_get(session: Session) -> int:
     group = session.client.read_group(_group_id(session)).raise_for_status().group
-    _show(session, group.to_dict() if group else {}, GROUP_COLUMNS)
+    show(session, group.to_dict() if group else {}, GROUP_COLUMNS)
     return EXIT_OK
 
 
 def groups_create(session: Session) -> int:
     args = session.args
-    data = _json_object(args.data, session)
+    data = json_object(args.data, session)
     if args.set_display_name is not None:
         data["displayName"] = args.set_display_name
     if args.external_id is not None:
@@ -406,7 +363,7 @@ def groups_create(session: Session) -> int:
     if not data.get("displayName"):
         raise UsageError("groups create needs --display-name (or displayName in --data)")
     group = session.client.create_group(data).raise_for_status().group
-    _show(session, group.to_dict() if group else {}, GROUP_COLUMNS)
+    show(session, group.to_dict() if group else {}, GROUP_COLUMNS)
     return EXIT_OK
 
 
@@ -414,7 +371,7 @@ def groups_update(session: Session) -> int:
     args = session.args
     client = session.client
     group_id = _group_id(session)
-    changes = _json_object(args.data, session)
+    changes = json_object(args.data, session)
     for key, value in (("displayName", args.set_display_name), ("externalId", args.external_id)):
         if value is not None:
             changes[key] = value
@@ -434,7 +391,7 @@ def groups_update(session: Session) -> int:
     # RFC 7644 §3.14: as `users update`, a change made between our read and our write makes
     # the server answer 412 instead of being silently undone.
     replaced = client.update_group(desired, if_match=current.etag).raise_for_status().group
-    _show(session, replaced.to_dict() if replaced else {}, GROUP_COLUMNS)
+    show(session, replaced.to_dict() if replaced else {}, GROUP_COLUMNS)
     return EXIT_OK
 
 
@@ -457,7 +414,7 @@ def groups_rename(session: Session) -> int:
     group = client.patch_group(group_id, {"displayName": new_name}).raise_for_status().group
     if group is None:  # 204 No Content: the server did not send the result
         group = client.read_group(group_id).raise_for_status().group
-    _show(session, group.to_dict() if group else {}, GROUP_COLUMNS)
+    show(session, group.to_dict() if group else {}, GROUP_COLUMNS)
     return EXIT_OK
 
 
@@ -483,7 +440,7 @@ def groups_add_member(session: Session) -> int:
     else:
         payload = PatchOp.add_members(ids)
     session.client.patch_group(group_id, payload).raise_for_status()
-    _say(
+    say(
         session,
         {"id": group_id, "added": ids},
         f"added {len(ids)} member{'s' * (len(ids) != 1)} to group {group_id}",
@@ -501,7 +458,7 @@ def groups_remove_member(session: Session) -> int:
     else:
         payload = PatchOp.remove_members(ids)
     session.client.patch_group(group_id, payload).raise_for_status()
-    _say(
+    say(
         session,
         {"id": group_id, "removed": ids},
         f"removed {len(ids)} member{'s' * (len(ids) != 1)} from group {group_id}",
@@ -512,7 +469,7 @@ def groups_remove_member(session: Session) -> int:
 def groups_delete(session: Session) -> int:
     group_id = _group_id(session)
     session.client.delete_group(group_id).raise_for_status()
-    _say(session, {"id": group_id, "deleted": True}, f"deleted group {group_id}")
+    say(session, {"id": group_id, "deleted": True}, f"deleted group {group_id}")
     return EXIT_OK
 
 
@@ -554,7 +511,7 @@ def search(session: Session) -> int:
         columns, table_columns = USER_COLUMNS, USER_TABLE_COLUMNS
     elif endpoint == "/Groups":
         columns, table_columns = GROUP_COLUMNS, GROUP_TABLE_COLUMNS
-    fmt = _format(session)
+    fmt = output_format(session)
     shown = write_resources(
         [r.to_dict() for r in page.resources],
         fmt,
@@ -573,322 +530,3 @@ def search(session: Session) -> int:
         else:
             session.console.error(f"no results (totalResults {total})")
     return EXIT_OK
-
-
-# -- discover ------------------------------------------------------------------------------
-
-
-def _yes(value: Any) -> str:
-    return "yes" if value is True else "no" if value is False else "?"
-
-
-def _details(values: Mapping[str, Any]) -> str:
-    return ", ".join(f"{k}={cell_text(v)}" for k, v in values.items() if v is not None)
-
-
-def _feature(config: Mapping[str, Any], name: str) -> Mapping[str, Any]:
-    lower = name.lower()
-    found = next((v for k, v in config.items() if k.lower() == lower), None)
-    return found if isinstance(found, Mapping) else {}
-
-
-Section = tuple[str, list[str], list[list[str]]]
-
-
-def discovery_sections(
-    config: Mapping[str, Any],
-    resource_types: Sequence[Mapping[str, Any]] | None,
-    schemas: Sequence[Mapping[str, Any]] | None,
-) -> list[Section]:
-    """What `discover` shows: (title, headers, rows) per section, all cells text.
-
-    `resource_types` or `schemas` is None when the server does not serve that endpoint.
-    """
-    features: list[list[str]] = []
-    for label, key, extra in (
-        ("patch", "patch", ()),
-        ("bulk", "bulk", ("maxOperations", "maxPayloadSize")),
-        ("filter", "filter", ("maxResults",)),
-        ("sort", "sort", ()),
-        ("etag", "etag", ()),
-        ("changePassword", "changePassword", ()),
-    ):
-        found = _feature(config, key)
-        details = _details({name: found.get(name) for name in extra})
-        features.append([label, _yes(found.get("supported")), details])
-    paging = _feature(config, "pagination")
-    if paging:
-        ways = [w for w in ("cursor", "index") if paging.get(w) is True]
-        details = _details(
-            {
-                "default": paging.get("defaultPaginationMethod"),
-                "defaultPageSize": paging.get("defaultPageSize"),
-                "maxPageSize": paging.get("maxPageSize"),
-            }
-        )
-        features.append(["pagination", ", ".join(ways) or "?", details])
-    sections: list[Section] = [("Features", ["feature", "supported", "details"], features)]
-    schemes = config.get("authenticationSchemes")
-    schemes = schemes if isinstance(schemes, list) else []
-    sections.append(
-        (
-            "Authentication schemes",
-            ["type", "name", "description"],
-            [
-                [cell_text(s.get(key)) for key in ("type", "name", "description")]
-                for s in schemes
-                if isinstance(s, Mapping)
-            ],
-        )
-    )
-    if resource_types is not None:
-        rows = []
-        for item in resource_types:
-            extensions = item.get("schemaExtensions")
-            names = [
-                f"{e.get('schema')}{' (required)' if e.get('required') is True else ''}"
-                for e in (extensions if isinstance(extensions, list) else [])
-                if isinstance(e, Mapping)
-            ]
-            rows.append(
-                [
-                    cell_text(item.get("name")),
-                    cell_text(item.get("endpoint")),
-                    cell_text(item.get("schema")),
-                    ", ".join(names),
-                ]
-            )
-        sections.append(("Resource types", ["name", "endpoint", "schema", "extensions"], rows))
-    if schemas is not None:
-        rows = []
-        for item in schemas:
-            attributes = item.get("attributes")
-            count = len(attributes) if isinstance(attributes, list) else 0
-            rows.append([cell_text(item.get("id")), cell_text(item.get("name")), str(count)])
-        sections.append(("Schemas", ["id", "name", "attributes"], rows))
-    return sections
-
-
-def _list_body(body: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    found = next((v for k, v in body.items() if k.lower() == "resources"), None)
-    return [item for item in found if isinstance(item, Mapping)] if isinstance(found, list) else []
-
-
-def discover(session: Session) -> int:
-    client = session.client
-    config = client.service_provider_config().raise_for_status().body
-    types_response = client.resource_types()
-    schemas_response = client.schemas()
-    types = _list_body(types_response.body) if types_response.ok else None
-    schemas = _list_body(schemas_response.body) if schemas_response.ok else None
-    fmt = _format(session)
-    out = session.console.stdout
-    if fmt in ("json", "jsonl"):
-        document = {"serviceProviderConfig": config, "resourceTypes": types, "schemas": schemas}
-        if fmt == "json":
-            out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-        else:
-            out.write(json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n")
-        return EXIT_OK
-    sections = discovery_sections(config, types, schemas)
-    if fmt == "csv":
-        title, headers, rows = sections[0]
-        write_resources(
-            [dict(zip(headers, row)) for row in rows],
-            "csv",
-            out,
-            columns=[Column(h) for h in headers],
-        )
-        return EXIT_OK
-    out.write(f"SCIM service provider at {terminal_safe(client.base_url)}\n")
-    for title, headers, rows in sections:
-        out.write(f"\n{title}\n")
-        if rows:
-            for line in format_table(headers, rows, max_cell=72):
-                out.write(line + "\n")
-        else:
-            out.write("(none)\n")
-    for label, response in (("/ResourceTypes", types_response), ("/Schemas", schemas_response)):
-        if not response.ok:
-            out.write(f"\n{label}: not available (HTTP {response.status_code})\n")
-    return EXIT_OK
-
-
-# -- raw -----------------------------------------------------------------------------------
-
-
-def raw(session: Session) -> int:
-    args = session.args
-    path, _, query = args.path.partition("?")
-    if not path.startswith("/"):
-        path = "/" + path
-    params = dict(urllib.parse.parse_qsl(query, keep_blank_values=True)) or None
-    body = None
-    if args.data is not None:
-        body = _json_object(args.data, session)
-    response = session.client.api_call(args.method, path, query_params=params, body_params=body)
-    out = session.console.stdout
-    fmt = _format(session)
-    safe: Callable[[str], str] = terminal_safe if session.console.stdout_is_tty else str
-    if args.include:
-        try:
-            phrase = HTTPStatus(response.status_code).phrase
-        except ValueError:
-            phrase = ""
-        out.write(f"HTTP {response.status_code} {phrase}".rstrip() + "\n")
-        for name in response.headers:
-            out.write(safe(f"{name}: {response.headers[name]}") + "\n")
-        out.write("\n")
-    if response.raw_body.strip():
-        if response.body:
-            if fmt == "jsonl":
-                out.write(json.dumps(response.body, ensure_ascii=False, separators=(",", ":")))
-            else:
-                out.write(json.dumps(response.body, indent=2, ensure_ascii=False))
-            out.write("\n")
-        else:
-            out.write(safe(response.raw_body.decode("utf-8", "replace")).rstrip("\n") + "\n")
-    if not response.ok:
-        raise response.to_error()
-    return EXIT_OK
-
-
-# -- serve and demo ------------------------------------------------------------------------
-
-
-def serve(session: Session) -> int:
-    import time
-
-    from ..testing import SCIMServer
-
-    args = session.args
-    console = session.console
-    from_env = None
-    if args.serve_token_env:
-        from_env = console.environ.get(args.serve_token_env, "").strip()
-        if not from_env:
-            shown = token_variable(args.serve_token_env) or "the variable it names"
-            raise UsageError(f"--token-env: {shown} is not set")
-    server = SCIMServer(host=args.host, port=args.port, scim_version=args.scim_version)
-    if args.no_auth:
-        server.token = None
-    elif from_env:
-        server.token = from_env
-    # Before `start()`: whoever reads the first line may interrupt us straight away.
-    with _interrupted_by_sigint():
-        try:
-            server.start()
-        except OSError as exc:
-            raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
-        out = console.stdout
-        try:
-            _seed(server, args.seed_users)
-            lines = [
-                f"SCIM {args.scim_version} server at {server.url}",
-                *serve_exports(
-                    server.url, server.token, args.serve_token_env if from_env else None
-                ),
-                "press Ctrl+C to stop",
-            ]
-            print("\n".join(lines), file=out, flush=True)
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.stop()
-    return EXIT_OK
-
-
-def serve_exports(url: str, token: str | None, token_env: str | None) -> list[str]:
-    """The shell lines that point a client at the server, ready to paste.
-
-    The token is the local server's own throwaway value, made up at start: printing it is how
-    a person uses it. A token taken from `--token-env` is never printed; the line refers to
-    the variable instead.
-
-        serve_exports("http://127.0.0.1:8080/scim/v2", "t0k", None) == [
-            "export SCIM_BASE_URL=http://127.0.0.1:8080/scim/v2",
-            "export SCIM_TOKEN=t0k",
-        ]
-    """
-    lines = [f"export {BASE_URL_ENV}={shlex.quote(url)}"]
-    if token is None:
-        lines.append("# no token needed (--no-auth): clients pass --no-token")
-    elif token_env is None:
-        lines.append(f"export {TOKEN_ENV}={shlex.quote(token)}")
-    elif token_variable(token_env) is not None:
-        lines.append(f'export {TOKEN_ENV}="${token_env}"')
-    else:
-        lines.append("# the token is the value of the variable --token-env names")
-    return lines
-
-
-@contextlib.contextmanager
-def _interrupted_by_sigint() -> Iterator[None]:
-    """SIGINT raises `KeyboardInterrupt` inside the block, even when this process was started
-    with SIGINT ignored.
-
-    A shell without job control (`sh -c '... &'`, a CI script that runs jobs side by side)
-    starts a background command with SIGINT ignored (POSIX 2.11, "Signals and Error
-    Handling"); Python then installs no handler, so `kill -INT` and Ctrl+C did nothing and
-    `serve` ran forever. A handler the program itself installed is left alone, and so is
-    everything outside the main thread, where Python runs no signal handlers."""
-    previous = signal.getsignal(signal.SIGINT)
-    if callable(previous) or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        yield
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
-
-
-def _seed(server: SCIMServer, count: int) -> None:
-    """`count` users, stored straight away: `add_resource` checks each userName against
-    every stored user, which makes a seed of 100,000 take minutes; these names are unique
-    by construction. Seeded after `start()`, so that `meta.location` has the real port."""
-    schema = V1_CORE if server.scim_version == "1.1" else CORE_USER
-    for number in range(1, count + 1):
-        name = f"user{number:05d}"
-        user = {
-            "schemas": [schema],
-            "userName": name,
-            "externalId": f"seed-{number}",
-            "name": {"givenName": "User", "familyName": f"{number:05d}"},
-            "emails": [{"value": f"{name}@example.com", "primary": True}],
-            "active": True,
-        }
-        server.store.put("Users", user, location=server.url)
-
-
-def demo(session: Session) -> int:
-    from .._demo import run_demo
-
-    return run_demo(scim_version=session.args.scim_version, out=session.console.stdout)
-
-
-COMMANDS: dict[tuple[str, str | None], Callable[[Session], int]] = {
-    ("users", "list"): users_list,
-    ("users", "get"): users_get,
-    ("users", "create"): users_create,
-    ("users", "update"): users_update,
-    ("users", "patch"): users_patch,
-    ("users", "deactivate"): users_deactivate,
-    ("users", "delete"): users_delete,
-    ("groups", "list"): groups_list,
-    ("groups", "get"): groups_get,
-    ("groups", "create"): groups_create,
-    ("groups", "update"): groups_update,
-    ("groups", "rename"): groups_rename,
-    ("groups", "add-member"): groups_add_member,
-    ("groups", "remove-member"): groups_remove_member,
-    ("groups", "delete"): groups_delete,
-    ("search", None): search,
-    ("discover", None): discover,
-    ("raw", None): raw,
-    ("serve", None): serve,
-    ("demo", None): demo,
-}
