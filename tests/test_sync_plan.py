@@ -240,20 +240,22 @@ def test_an_empty_source_always_trips_the_brake(server: SCIMServer, client: SCIM
     assert plan_sync(client, users=[], deprovision="keep").blocked is None
 
 
-def test_bad_input_is_refused_with_every_position_and_nothing_sent(
+def test_bad_input_is_named_by_position_the_rest_still_planned_and_nothing_written(
     server: SCIMServer, client: SCIMClient
 ) -> None:
+    ids = seed(server, [person(1), person(4), person(7)])
+    server.add_resource("Groups", {"displayName": "ops", "members": [{"value": ids["user4"]}]})
     users: list[Any] = [
         person(0),
-        person(1),
+        person(1, title="Lead"),
         person(1, userName="other"),  # the same externalId again
         {"userName": "nokey"},
         person(4, titel="Lead", active="yes"),
         User(user_name="user5", external_id="e-5"),
     ]
     groups = [{"displayName": "Ops", "members": ["e-0", "e-9"]}, {"displayName": "ops"}]
-    plan = plan_sync(client, users=users, groups=groups)
-    assert server.requests == []
+    plan = plan_sync(client, users=users, groups=groups, delete_groups=True)
+    assert writes(server.requests) == []
     assert [str(p) for p in plan.problems] == [
         "users[2]: externalId 'e-1' again (as users[1])",
         "users[3]: no externalId (the match key)",
@@ -263,10 +265,27 @@ def test_bad_input_is_refused_with_every_position_and_nothing_sent(
         "groups[1]: displayName 'ops' again (as groups[0])",
     ]
     assert plan.blocked == "6 problem(s) in the desired side"
+    # The rest of the plan is shown: the sound rows, and the group with its known member.
+    # The user of the refused row users[4] is held, neither deactivated nor taken out of
+    # its group; user7, whom no row names, is deactivated.
+    shown = [(c.action, c.resource_type, c.key) for c in plan.changes]
+    assert shown == [
+        ("create", "User", "e-0"),
+        ("create", "User", "e-5"),
+        ("update", "User", "e-1"),
+        ("update", "Group", "Ops"),
+        ("deactivate", "User", "e-7"),
+    ]
+    group_change = plan.changes[3]
+    assert group_change.id is not None and group_change.body is not None
+    assert group_change.body["Operations"] == [
+        {"op": "replace", "path": "displayName", "value": "Ops"},
+        {"op": "add", "path": "members", "value": [{"value": "bulkId:e-0"}]},
+    ]
     with pytest.raises(SyncBlocked) as raised:
         plan.apply()
     assert raised.value.problems == tuple(plan.problems)
-    assert server.requests == []
+    assert writes(server.requests) == []
 
 
 @pytest.mark.parametrize(

@@ -270,11 +270,18 @@ def _member_keys(
 
 
 def read_groups(
-    groups: object, settings: Settings, user_keys: set[str], problems: list[Problem]
+    groups: object,
+    settings: Settings,
+    user_keys: set[str],
+    problems: list[Problem],
+    held: set[str],
 ) -> list[DesiredGroup]:
     """The desired groups, members given by user key; the problems found go to `problems`.
 
-    `user_keys` holds the folded keys of every desired user (problems or not).
+    `user_keys` holds the folded keys of every desired user (problems or not). A group whose
+    only problems are members that are no desired user is kept with the others; a group with
+    other problems is left out and its lower-cased name added to `held`, so that no plan
+    deletes it as absent.
     """
     records = _items("groups", groups, Group)
     seen: dict[str, int] = {}
@@ -295,7 +302,10 @@ def read_groups(
             )
         else:
             seen[name.lower()] = index
+        sound = len(problems) == before
         keys = _member_keys(where, members, user_keys, settings.match, problems)
-        if len(problems) == before and isinstance(name, str):
+        if sound and isinstance(name, str):
             found.append(DesiredGroup(index, name, data, keys))
+        elif isinstance(name, str):
+            held.add(name.lower())
     return found

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..client import SCIMClient
@@ -211,7 +212,9 @@ def plan_sync(
 
     Bad arguments raise `TypeError` / `ValueError`. Problems in the data (a duplicate key,
     a member that is no desired user, a user without the match key, an unknown attribute)
-    are all collected in `plan.problems`, each with its position, and nothing is sent.
+    are all collected in `plan.problems`, each with its position; the rest of the plan is
+    still made (the server is read, nothing is written) and the plan is blocked until they are
+    fixed. What a refused row stands for on the server is neither changed nor removed.
     """
     if not isinstance(client, SCIMClient):
         raise TypeError(f"client must be a SCIMClient, not {type(client).__name__}")
@@ -228,13 +231,14 @@ def plan_sync(
 
 
 def _plan(client: SCIMClient, users: object, groups: object, settings: Settings) -> Plan:
-    """Check the desired side (sending nothing when it has problems), read the server once,
-    and build the plan."""
+    """Check the desired side, read the server once, and build the plan. Rows with problems
+    are left out of it and what they stand for on the server is held (neither deprovisioned
+    nor deleted as absent); the rest of the plan is still shown, blocked until they are
+    fixed. Nothing but reads is sent."""
     problems: list[Problem] = []
     desired, keys = read_users(users, settings, {}, problems)
-    wanted = None if groups is None else read_groups(groups, settings, keys, problems)
-    if problems:
-        return Plan(client, changes=[], problems=problems, settings=settings)
+    held = Held(keys - {fold(user.key, settings.match) for user in desired})
+    wanted = None if groups is None else read_groups(groups, settings, keys, problems, held.groups)
     facts = learn(client)
     for user in desired:
         for text in extension_problems(user.data, facts.extensions):
@@ -242,7 +246,7 @@ def _plan(client: SCIMClient, users: object, groups: object, settings: Settings)
     target = read_target(
         client, facts, users=desired, groups=wanted, match=settings.match, scope=settings.scope
     )
-    return _build(client, settings, facts, target, desired, wanted, problems, empty=not keys)
+    return _build(client, settings, facts, target, desired, wanted, problems, held, empty=not keys)
 
 
 def _build(
@@ -253,18 +257,20 @@ def _build(
     desired: list[DesiredUser],
     wanted: list[DesiredGroup] | None,
     problems: list[Problem],
+    held: Held,
     *,
     empty: bool,
 ) -> Plan:
     v1 = client.dialect.is_v1
     changes, claimed, ids = _plan_users(target, desired, settings, problems, v1=v1)
     scope = target.in_scope if target.in_scope is not None else set(target.users)
-    managed = scope | set(claimed)
+    kept = {target.by_key[k] for k in held.user_keys if k in target.by_key}
+    managed = (scope | set(claimed)) - kept
     if wanted is not None:
         changes += _plan_groups(target, wanted, ids, managed, settings, v1=v1)
-    removals = _plan_deprovision(target, scope - set(claimed), settings, v1=v1)
+    removals = _plan_deprovision(target, managed - set(claimed), settings, v1=v1)
     if wanted is not None and settings.delete_groups:
-        names = {g.name.lower() for g in wanted}
+        names = {g.name.lower() for g in wanted} | held.groups
         removals += [
             Change("delete", "Group", str(g.get("displayName")), ident, etag=_version(g))
             for ident, g in target.groups.items()
@@ -282,6 +288,15 @@ def _build(
     if plan.blocked is None:
         plan.blocked = _brake(len(removals), len(managed), settings, empty=empty)
     return plan
+
+
+@dataclass
+class Held:
+    """What rows with problems stand for: the folded match keys of users, the lower-cased
+    names of groups. The server resources they name are neither changed nor removed."""
+
+    user_keys: set[str]
+    groups: set[str] = field(default_factory=set)
 
 
 def _brake(removals: int, managed: int, settings: Settings, *, empty: bool) -> str | None:
