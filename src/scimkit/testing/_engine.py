@@ -12,6 +12,7 @@ it learns from the data.
 from __future__ import annotations
 
 import copy
+import functools
 from typing import Any
 
 from ..filters import (
@@ -658,8 +659,14 @@ def _whole_extension_key(resource: JSON, path: AttrPath) -> str | None:
 def _parse_name(name: object, scim_type: str) -> AttrPath:
     if not isinstance(name, str):
         raise EngineError(f"an attribute name must be a string, not {name!r}", scim_type=scim_type)
+    return _parsed_name(name.strip(), scim_type)
+
+
+# A page projects every resource with the same few names: each is parsed once.
+@functools.lru_cache(maxsize=512)
+def _parsed_name(name: str, scim_type: str) -> AttrPath:
     try:
-        parsed = parse_path(name.strip())
+        parsed = parse_path(name)
     except FilterSyntaxError as exc:
         raise EngineError(
             f"invalid attribute name {name!r}: {exc.problem}", scim_type=scim_type
