@@ -20,6 +20,10 @@ pages. Against it the script measures:
    `--quick`): users created per second, one by one and by bulk, as the directory grows;
    `read_user` and a `userName eq` search at 100 users and at the full size; paging through
    every user; the memory the stored users take.
+
+After section 4, the import cost: `import scimkit`, `from scimkit import SCIMClient` and
+`python -m scimkit --version` in fresh interpreters, each against the standard-library floor
+(benchmarks/imports.py, which also runs on its own).
 """
 
 from __future__ import annotations
@@ -41,6 +45,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+
+import imports  # noqa: E402  (benchmarks/imports.py, beside this script)
 
 from scimkit import SCIMClient, SearchUsersResponse  # noqa: E402
 from scimkit._wire import Headers  # noqa: E402
@@ -595,6 +601,9 @@ def client_sections(quick: bool) -> None:
     for total in totals:
         peak, seen, elapsed = iteration_memory(total, 1000)
         print(f"  {total:>7,} users: peak {peak:6.2f} MiB, {seen:,} seen in {elapsed:.1f}s")
+
+    print("\nimport cost (benchmarks/imports.py: fresh interpreters, bytecode cached)")
+    imports.report(runs=15 if quick else 21)
 
 
 if __name__ == "__main__":

@@ -5,9 +5,18 @@ from scimkit import SCIMClient, User
 client = SCIMClient("https://example.com/scim/v2", token="...")
 created = client.create_user(User(user_name="bjensen"))
 print(created.status_code, created.user.id)
+
+Importing scimkit loads the client and its models, nothing more: the WSGI adapter, the async
+client, the local server, the filter module, the sync planner and the command line
+(`scimkit.wsgi`, `.aio`, `.testing`, `.filters`, `.sync`, `.cli`) are imported when first
+used, and so are the discovery models (`Schema`, `ServiceProviderConfig`…). scimkit never
+imports `logging` itself (it logs once your program has), and `threading` only with the
+first request (tests/test_import_cost.py checks the list; benchmarks/imports.py times it).
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from ._sentinel import NOT_GIVEN, NotGiven
 from ._version import __version__
@@ -40,29 +49,20 @@ from .errors import (
     Unauthorized,
 )
 from .models import (
-    AuthenticationScheme,
+    DISCOVERY_MODELS,
     BulkOperation,
     BulkOperationResult,
-    BulkSupport,
     EnterpriseManager,
     EnterpriseUser,
     ErrorMessage,
-    FilterSupport,
     Group,
     GroupMember,
     ListResponse,
     Meta,
-    PaginationSupport,
     PatchOp,
     PatchOperation,
     Resource,
-    ResourceType,
-    Schema,
-    SchemaAttribute,
-    SchemaExtension,
     SCIMModel,
-    ServiceProviderConfig,
-    Supported,
     User,
     UserAddress,
     UserEmail,
@@ -100,6 +100,52 @@ from .responses import (
     UserUpdateResponse,
 )
 from .transports import BaseTransport, HTTPTransport
+
+if TYPE_CHECKING:
+    from . import aio as aio
+    from . import cli as cli
+    from . import filters as filters
+    from . import sync as sync
+    from . import testing as testing
+    from . import wsgi as wsgi
+    from .models import (
+        AuthenticationScheme,
+        BulkSupport,
+        FilterSupport,
+        PaginationSupport,
+        ResourceType,
+        Schema,
+        SchemaAttribute,
+        SchemaExtension,
+        ServiceProviderConfig,
+        Supported,
+    )
+else:
+
+    def __getattr__(name: str) -> object:
+        # PEP 562: `scimkit.testing.SCIMServer` without `import scimkit.testing` first, and
+        # `scimkit.Schema`; each module is imported on first use.
+        if name in _LAZY_SUBMODULES:
+            import importlib
+
+            return importlib.import_module(f"{__name__}.{name}")
+        if name in DISCOVERY_MODELS:
+            from . import models
+
+            value = globals()[name] = getattr(models, name)
+            return value
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# Submodules imported on first use: each brings what only some programs need (wsgiref,
+# asyncio and concurrent.futures, the local server, the CLI's argparse and csv, the sync
+# planner).
+_LAZY_SUBMODULES = frozenset({"aio", "cli", "filters", "sync", "testing", "wsgi"})
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _LAZY_SUBMODULES | DISCOVERY_MODELS)
+
 
 __all__ = [
     "Attempt",

@@ -7,9 +7,9 @@ the argument and never echo a value that may be a secret.
 
 from __future__ import annotations
 
-import numbers
-import re
 from typing import Any, TypeVar
+
+from ._lazy_re import LazyPattern
 
 __all__ = [
     "FIELD_VALUE",
@@ -39,6 +39,10 @@ def instance(name: str, value: object, expected: type[T], what: str = "") -> T:
 
 
 def _number(name: str, value: object, what: str) -> float:
+    if type(value) is int or type(value) is float:
+        return float(value)
+    import numbers  # for the other kinds (Decimal, Fraction): not a cost of `import scimkit`
+
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be {what}, not {_type_name(value)}")
     return float(value)
@@ -85,9 +89,9 @@ def int_at_least(name: str, value: object, *, minimum: int = 1, allow_none: bool
 # RFC 9110 §5.5: field-value = *field-content, built of VCHAR, obs-text (0x80-0xFF), SP and
 # HTAB. Anything else (CR, LF, NUL, other controls, DEL, text Latin-1 cannot carry) either
 # injects fields or fails deep in the transport with the whole value in the exception.
-FIELD_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
+FIELD_VALUE = LazyPattern(r"[\t\x20-\x7e\x80-\xff]*")
 # RFC 9110 §5.1 / §5.6.2: a field name is a token.
-_FIELD_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_FIELD_NAME = LazyPattern(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
 def field_value_problem(name: str, value: str, *, secret: bool) -> ValueError:

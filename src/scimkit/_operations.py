@@ -11,17 +11,15 @@ transport -> a typed response wraps the answer -> `_strict` checks it when asked
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, TypeVar, Union, overload
+from typing import TYPE_CHECKING, Any, TypeVar, Union, overload
 
 from . import _paging, _request, _send
 from ._request import Dialect, RequestTemplate
-from ._strict import check_filter, contract_problem
 from ._wire import redact_url
 from .discovery import Discovery
 from .errors import TransportError
-from .models import Resource, ServiceProviderConfig
+from .models import Resource
 from .responses import (
     ResourceResponse,
     SCIMResponse,
@@ -31,6 +29,12 @@ from .responses import (
 )
 from .retry import RetryHandler
 from .transports import BaseTransport
+
+if TYPE_CHECKING:
+    import logging
+
+    from ._hints import SchemaNames, Scope
+    from .models import ServiceProviderConfig
 
 __all__ = ["AttributeNames", "ResourceOperations"]
 
@@ -49,13 +53,17 @@ class ResourceOperations:
     raise_errors: bool
     server_profile: str | None
     retry_handlers: list[RetryHandler]
-    logger: logging.Logger
+    _logger: logging.Logger | None  # None: the `scimkit` logger, once logging is in use
     deadline: float | None
     max_response_bytes: int | None
     transport: BaseTransport
     _template: RequestTemplate
-    _discovery: Discovery | None
-    _bulk_config: ServiceProviderConfig | None
+    # What discover() read, and the ServiceProviderConfig read for bulk limits: none yet.
+    _discovery: Discovery | None = None
+    _bulk_config: ServiceProviderConfig | None = None
+    validate: bool | Discovery | Sequence[Any] | None
+    # (what names were read from, the names): built when first needed, see _schema_names.
+    _names: tuple[object, SchemaNames] | None = None
 
     # -- the one path every call takes -----------------------------------------------------
 
@@ -76,7 +84,7 @@ class ResourceOperations:
             request,
             retry_handlers=self.retry_handlers,
             deadline=self.deadline,
-            logger=self.logger,
+            logger=self._logger,
             max_response_bytes=self.max_response_bytes,
         )
         response = response_class(
@@ -88,7 +96,11 @@ class ResourceOperations:
             request=request,
         )
         response.attempts = tuple(attempts)
+        if response.status_code == 400:
+            self._add_hints(response, path, query, body)
         if self.strict and 200 <= response.status_code < 300:
+            from ._strict import contract_problem  # strict mode only: not loaded by default
+
             # A read narrowed by attributes / excludedAttributes leaves out what was not
             # asked for, required or not (RFC 7644 §3.9).
             narrowed = query is not None and any(
@@ -104,6 +116,75 @@ class ResourceOperations:
         if self.raise_errors:
             response.raise_for_status()
         return response
+
+    # -- names the schemas do not define (scimkit._hints, imported only when needed) -------
+
+    def _add_hints(
+        self,
+        response: SCIMResponse,
+        path: str,
+        query: Mapping[str, str] | None,
+        body: dict[str, Any] | None,
+    ) -> None:
+        """A 400 that may be about a name: say which names of the request the schemas (those
+        `discover()` read, else RFC 7643's) do not define, and the closest they do. No
+        request is sent for it: a client that never called `discover()` uses RFC 7643's."""
+        from . import _hints
+
+        errors = response.errors
+        if errors is None or not _hints.wants_hint(errors.scim_type, errors.detail):
+            return
+        names = self._schema_names(self._discovery or True)
+        hints = _hints.request_hints(
+            names, method=response.method, path=path, query=query, body=body
+        )
+        response.hints = tuple(hints)
+
+    def _schema_names(self, against: object) -> SchemaNames:
+        """The names of `against` (`True`, a `Discovery`, a list of schemas), kept while it
+        stays the same object."""
+        from . import _hints
+
+        cached = self._names
+        if cached is None or cached[0] is not against:
+            cached = (against, _hints.schema_names(against))
+            self._names = cached
+        return cached[1]
+
+    def _validation_scope(self, resource_class: type[Resource]) -> Scope | None:
+        """The names to check a call's arguments against, or None when not validating:
+        `validate=` (by default as `strict`) `True` means those `discover()` read, else
+        RFC 7643's."""
+        against = self.validate if self.validate is not None else self.strict
+        if against is False:
+            return None
+        if against is True:
+            against = self._discovery or True
+        return self._schema_names(against).scope(resource_class.endpoint)
+
+    def _check_query_names(self, resource_class: type[Resource], query: Mapping[str, str]) -> None:
+        """`validate=`: a name in `filter`, `attributes`, `excluded_attributes` or `sort_by`
+        that the schemas do not define is a `ValueError`, before anything is sent."""
+        scope = self._validation_scope(resource_class)
+        if scope is not None:
+            from . import _hints
+
+            found = _hints.query_problems(scope, query, arguments=True)
+            if found:
+                raise ValueError(_hints.problems_text(found, scope.source))
+
+    def _check_patch_names(
+        self, resource_class: type[Resource], body: dict[str, Any], argument: str
+    ) -> None:
+        """`validate=`: a PATCH path naming an attribute the schemas do not define is a
+        `ValueError`, before anything is sent."""
+        scope = self._validation_scope(resource_class)
+        if scope is not None:
+            from . import _hints
+
+            found = _hints.patch_problems(scope, body, paths_only=True)
+            if found:
+                raise ValueError(f"{argument}: {_hints.problems_text(found, scope.source)}")
 
     # -- the operations, for any resource class --------------------------------------------
 
@@ -123,6 +204,8 @@ class ResourceOperations:
         cursor: str | None = None,
     ) -> ResponseT:
         if self.strict:
+            from ._strict import check_filter
+
             check_filter(filter)
         query = _request.query_params(
             cursor=cursor,
@@ -134,6 +217,8 @@ class ResourceOperations:
             sort_by=sort_by,
             sort_order=sort_order,
         )
+        if query:
+            self._check_query_names(resource_class, query)
         if use_post:
             # RFC 7644 §3.4.3: the query in a body keeps filters out of URLs and logs.
             return self._call(
@@ -164,6 +249,8 @@ class ResourceOperations:
         query = _request.query_params(
             attributes=attributes, excluded_attributes=excluded_attributes
         )
+        if query:
+            self._check_query_names(resource_class, query)
         return self._call(
             "GET",
             _request.resource_path(resource_class, resource_id),
@@ -230,6 +317,7 @@ class ResourceOperations:
     ) -> ResponseT:
         body = _request.patch_body(patch, resource_class, self.dialect, argument=argument)
         body = _request.apply_profile(body, self.server_profile)
+        self._check_patch_names(resource_class, body, argument)
         return self._call(
             "PATCH",
             _request.resource_path(resource_class, resource_id),
@@ -279,14 +367,18 @@ class ResourceOperations:
             pagination = "cursor" if _paging.prefers_cursor(config) else "index"
         # Check the query now, so that a bad argument fails at the call, not at first next().
         if self.strict:
+            from ._strict import check_filter
+
             check_filter(filter)
-        _request.query_params(
+        query = _request.query_params(
             filter=filter,
             attributes=attributes,
             excluded_attributes=excluded_attributes,
             sort_by=sort_by,
             sort_order=sort_order,
         )
+        if query:
+            self._check_query_names(resource_class, query)
 
         def fetch(
             *, start_index: int | None = None, cursor: str | None = None

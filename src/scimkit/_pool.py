@@ -17,12 +17,12 @@ calls, one pool per (scheme, host, port, proxy tunnel):
 
 from __future__ import annotations
 
+import _thread
 import http.client
 import re
 import select
 import socket
 import ssl
-import threading
 import urllib.error
 import urllib.request
 from email.message import Message
@@ -185,7 +185,7 @@ class ConnectionPool:
     def __init__(self, *, max_connections: int = 10) -> None:
         self.max_connections = max_connections
         self._idle: dict[PoolKey, list[http.client.HTTPConnection]] = {}
-        self._lock = threading.Lock()
+        self._lock = _thread.allocate_lock()  # threading.Lock, without importing threading
         # Counters for tests and benchmarks: how many connections were opened and reused.
         self.opened = 0
         self.reused = 0

@@ -14,15 +14,19 @@ The transport only moves bytes; nothing here touches a socket.
 
 from __future__ import annotations
 
-import logging
+import sys
 import urllib.parse
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from . import _clock
 from ._wire import Attempt, HttpRequest, HttpResponse, loggable_body, redact_headers, redact_url
 from .errors import ResponseTooLarge, TransportError
 from .retry import RetryHandler, RetryState
 from .transports import BaseTransport
+
+if TYPE_CHECKING:
+    import logging
 
 __all__ = ["MAX_ATTEMPTS", "MAX_REDIRECTS", "redirect_target", "send"]
 
@@ -34,6 +38,25 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 # Every printable ASCII character, `%` included: percent-encoding only adds escapes.
 _URI_SAFE = "".join(map(chr, range(0x21, 0x7F)))
+_DEBUG = 10  # logging.DEBUG
+_default_logger: logging.Logger | None = None
+
+
+def _scimkit_logger() -> logging.Logger | None:
+    """`logging.getLogger("scimkit")`, or None while no code in the process has imported
+    `logging`.
+
+    Until then no handler exists and no level was set, so no record of ours (DEBUG and INFO
+    only) could be shown: the call skips them instead of importing `logging` (with
+    `traceback`, `threading` and more, a large part of what `import scimkit` used to cost).
+    Once anything imports it, every call logs as documented (docs/logging.md).
+    """
+    global _default_logger
+    if _default_logger is None and "logging" in sys.modules:
+        import logging  # loaded already; if another thread is still loading it, this waits
+
+        _default_logger = logging.getLogger("scimkit")
+    return _default_logger
 
 
 def send(
@@ -42,13 +65,15 @@ def send(
     *,
     retry_handlers: Sequence[RetryHandler],
     deadline: float | None,
-    logger: logging.Logger,
+    logger: logging.Logger | None,
     max_response_bytes: int | None = None,
 ) -> tuple[HttpResponse, list[Attempt]]:
     """Send `request` until it succeeds or no handler retries; the answer and the history.
 
-    A `TransportError` that ends the call carries the history too (`error.attempts`).
+    Records go to `logger`, or to the `scimkit` logger when it is None. A `TransportError`
+    that ends the call carries the history too (`error.attempts`).
     """
+    log = logger or _scimkit_logger()
     state = RetryState()
     history: list[Attempt] = []
     limit = 1  # one attempt plus every handler's max_retry_count, never past MAX_ATTEMPTS
@@ -56,12 +81,13 @@ def send(
         limit += max(0, int(handler.max_retry_count))
     limit = min(limit, MAX_ATTEMPTS)
     call_deadline = None if deadline is None else _clock.Deadline(deadline)
-    debug = logger.isEnabledFor(logging.DEBUG)
+    # DEBUG is decided once per call: with it off, no record is even formatted.
+    debug = log if log is not None and log.isEnabledFor(_DEBUG) else None
     number = 0
     while True:
         number += 1
         response, error = _attempt(
-            transport, request, number, call_deadline, max_response_bytes, history, logger, debug
+            transport, request, number, call_deadline, max_response_bytes, history, debug
         )
         chosen = None
         if number < limit:
@@ -70,13 +96,14 @@ def send(
             break
         handler, wait = chosen
         history[-1].wait = wait
-        logger.info(
-            "retrying %s %s (attempt %d) after %s",
-            request.method,
-            redact_url(request.url),
-            number + 1,
-            history[-1].outcome,
-        )
+        if log is not None:
+            log.info(
+                "retrying %s %s (attempt %d) after %s",
+                request.method,
+                redact_url(request.url),
+                number + 1,
+                history[-1].outcome,
+            )
         state.next_attempt_requested = False
         state.next_wait = wait
         handler.prepare_for_next_attempt(
@@ -98,14 +125,14 @@ def _attempt(
     deadline: _clock.Deadline | None,
     limit: int | None,
     history: list[Attempt],
-    logger: logging.Logger,
-    debug: bool,
+    debug: logging.Logger | None,
     hops: int = 0,
 ) -> tuple[HttpResponse | None, TransportError | None]:
-    """One attempt, recorded and logged: an answer or an error. A same-origin redirect is
-    followed within the attempt (`hops` so far), up to `MAX_REDIRECTS`."""
-    if debug:
-        _log_request(logger, request, number)
+    """One attempt, recorded and logged at DEBUG to `debug` (None: not logged): an answer or
+    an error. A same-origin redirect is followed within the attempt (`hops` so far), up to
+    `MAX_REDIRECTS`."""
+    if debug is not None:
+        _log_request(debug, request, number)
     try:
         response = transport.send(request, deadline=deadline)
         if limit is not None and len(response.body) > limit:
@@ -118,33 +145,33 @@ def _attempt(
             )
     except TransportError as error:
         history.append(Attempt(number, request.method, request.url, error=type(error).__name__))
-        logger.debug("%s %s failed: %s", request.method, redact_url(request.url), error)
+        if debug is not None:
+            debug.debug("%s %s failed: %s", request.method, redact_url(request.url), error)
         return None, error
     history.append(Attempt(number, request.method, request.url, response.status_code))
-    if debug:
-        _log_response(logger, request, response)
+    if debug is not None:
+        _log_response(debug, request, response)
     if response.status_code in _REDIRECTS and hops < MAX_REDIRECTS:
-        moved = _redirected(request, response, logger)
+        moved = _redirected(request, response, debug)
         if moved is not None:
-            return _attempt(
-                transport, moved, number, deadline, limit, history, logger, debug, hops + 1
-            )
+            return _attempt(transport, moved, number, deadline, limit, history, debug, hops + 1)
     return response, None
 
 
 def _redirected(
-    request: HttpRequest, response: HttpResponse, logger: logging.Logger
+    request: HttpRequest, response: HttpResponse, debug: logging.Logger | None
 ) -> HttpRequest | None:
     """The request a redirect leads to (same method, headers and body), or None."""
     target = redirect_target(request, response)
     if target is None:
         return None
-    logger.debug(
-        "following %s from %s to %s",
-        response.status_code,
-        redact_url(request.url),
-        redact_url(target),
-    )
+    if debug is not None:
+        debug.debug(
+            "following %s from %s to %s",
+            response.status_code,
+            redact_url(request.url),
+            redact_url(target),
+        )
     return HttpRequest(
         method=request.method,
         url=target,

@@ -6,11 +6,15 @@ through the proxy's CONNECT and the TLS handshake, to the last byte of the answe
 
 from __future__ import annotations
 
+import _thread
 import socket
-import threading
 import time
+from typing import TYPE_CHECKING
 
 from . import _clock
+
+if TYPE_CHECKING:
+    import threading
 
 __all__ = ["WATCHDOG", "Watch", "Watchdog"]
 
@@ -42,8 +46,9 @@ class Watchdog:
 
     def __init__(self) -> None:
         self._active: dict[int, Watch] = {}
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
+        self._lock = _thread.allocate_lock()
+        # `threading` is imported with the first exchange watched, not with scimkit.
+        self._wake: threading.Event | None = None
         self._asleep = True
         self._thread: threading.Thread | None = None
 
@@ -53,22 +58,25 @@ class Watchdog:
             self._active[id(entry)] = entry
             if self._asleep:
                 self._asleep = False
-                self._wake.set()
-                if self._thread is None:
+                if self._wake is None:
+                    import threading
+
+                    self._wake = threading.Event()
                     self._thread = threading.Thread(
-                        target=self._run, name="scimkit-deadlines", daemon=True
+                        target=self._run, args=(self._wake,), name="scimkit-deadlines", daemon=True
                     )
                     self._thread.start()
+                self._wake.set()
         return entry
 
     def done(self, entry: Watch) -> None:
         with self._lock:
             self._active.pop(id(entry), None)
 
-    def _run(self) -> None:
+    def _run(self, wake: threading.Event) -> None:
         quiet_since: float | None = None
         while True:
-            self._wake.wait()
+            wake.wait()
             now = _clock.monotonic()
             with self._lock:
                 expired = [e for e in self._active.values() if e.deadline <= now]
@@ -82,7 +90,7 @@ class Watchdog:
                 elif now - quiet_since >= self.IDLE_AFTER:
                     # Nothing in flight for a while: sleep until `watch` wakes us.
                     self._asleep = True
-                    self._wake.clear()
+                    wake.clear()
                     quiet_since = None
                     continue
             for entry in expired:

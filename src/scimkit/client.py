@@ -6,7 +6,6 @@ operations and `_call`, the path every call takes, in `_operations`. See docs/ar
 
 from __future__ import annotations
 
-import logging
 import ssl as ssl_module
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -17,14 +16,7 @@ from ._operations import ResourceOperations
 from ._proxy import redact_proxy, validate_proxy
 from ._request import Dialect, RequestTemplate, Token
 from .discovery import Discovery, bulk_limits
-from .models import (
-    BulkOperation,
-    Group,
-    ResourceType,
-    Schema,
-    ServiceProviderConfig,
-    User,
-)
+from .models import BulkOperation, Group, User
 from .responses import (
     BulkResponse,
     GroupCreateResponse,
@@ -53,9 +45,12 @@ from .transports import (
 )
 
 if TYPE_CHECKING:
+    import logging
     from collections.abc import Iterator
 
     from _typeshed.wsgi import WSGIApplication
+
+    from .models import ResourceType, Schema
 
 __all__ = ["SCIMClient"]
 
@@ -99,6 +94,13 @@ class SCIMClient(ResourceOperations):
       against the server's own schema (required attributes present, `returned: never` ones
       absent). A departure makes the response not `ok`, its `errors.detail` saying what. By
       default the client is lenient and never fails on what it can still read.
+    - `validate`: check the attribute names a call sends (`filter`, `attributes`,
+      `excluded_attributes`, `sort_by`, PATCH paths) against schemas before sending it: one
+      they do not define is a `ValueError` naming the argument and the closest defined name
+      ("did you mean 'userName'?"). `True`: the schemas `discover()` read, else RFC 7643's
+      core User, Group and enterprise User; or a `Discovery` or a list of `Schema`s / dicts.
+      By default (`None`) as `strict`; `False` never. Whatever this says, a 400 to a
+      request naming an unknown attribute gets the same hint (`SCIMResponseError.hints`).
     - `server_profile`: write for a server that departs from RFC 7644 in a known way:
       `"entra"` (Microsoft Entra ID) removes group members by value. Slack's v1 API is
       `scim_version="1.1"`.
@@ -132,6 +134,7 @@ class SCIMClient(ResourceOperations):
         keep_alive: bool = True,
         max_connections: int = 10,
         strict: bool = False,
+        validate: bool | Discovery | Sequence[Any] | None = None,
         server_profile: str | None = None,
         max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
         deadline: float | None = 300,
@@ -155,15 +158,12 @@ class SCIMClient(ResourceOperations):
             "max_response_bytes", max_response_bytes, allow_none=True
         )
         self.deadline = None if deadline is None else _args.seconds("deadline", deadline)
-        if logger is not None:
-            _args.instance("logger", logger, logging.Logger, "a logging.Logger")
-        self.logger = logger or logging.getLogger("scimkit")
+        self._logger = _check_logger(logger)
         self.raise_errors: bool = bool(raise_errors)
         self.strict = bool(strict)
+        self.validate = _check_validate(validate)
         self.server_profile = _request.check_profile(server_profile)
         self.retry_handlers: list[RetryHandler] = _check_handlers(retry_handlers)
-        self._discovery: Discovery | None = None
-        self._bulk_config: ServiceProviderConfig | None = None
         self._connect(
             transport,
             dict(
@@ -204,6 +204,23 @@ class SCIMClient(ResourceOperations):
         self.proxy = redact_proxy(validate_proxy(connection["proxy"]))
         self.keep_alive = bool(connection["keep_alive"])
         self.max_connections: int = connection["max_connections"]
+
+    @property
+    def logger(self) -> logging.Logger:
+        """The logger this client writes to: the `logger=` given, else `scimkit`'s.
+
+        Reading it imports `logging`, which scimkit otherwise leaves to your program: until
+        something imports it, no record could be shown, and none is made (docs/logging.md).
+        """
+        if self._logger is not None:
+            return self._logger
+        import logging
+
+        return logging.getLogger("scimkit")
+
+    @logger.setter
+    def logger(self, logger: logging.Logger) -> None:
+        self._logger = logger
 
     @staticmethod
     def _user_agent(prefix: str | None, suffix: str | None) -> str:
@@ -404,6 +421,8 @@ class SCIMClient(ResourceOperations):
         if self._discovery is not None:
             return self._discovery.bulk_limits
         if self._bulk_config is None:
+            from .models.discovery import ServiceProviderConfig  # loaded on first use
+
             config = self.service_provider_config()
             self._bulk_config = config.config or ServiceProviderConfig()
         return bulk_limits(self._bulk_config)
@@ -441,6 +460,8 @@ class SCIMClient(ResourceOperations):
             if found.supports("etag"): ...
         """
         if self._discovery is None or refresh:
+            from .models.discovery import ServiceProviderConfig  # loaded on first use
+
             config = self.service_provider_config().raise_for_status()
             if self.dialect.is_v1:
                 types, schemas = self._discover_v1()
@@ -459,6 +480,8 @@ class SCIMClient(ResourceOperations):
         """SCIM 1.1 has no `/ResourceTypes` and no list of schemas: it serves one schema per
         resource at `/Schemas/Users` and `/Schemas/Groups` (as Slack's v1 API does). The
         resource types are the two it defines."""
+        from .models.discovery import ResourceType, Schema  # loaded on first use
+
         types: list[ResourceType] = []
         schemas: list[Schema] = []
         for model, endpoint in ((User, "/Users"), (Group, "/Groups")):
@@ -710,6 +733,32 @@ def _check_token(token: object) -> Token:
     if not token:
         raise ValueError("token must not be empty (pass None to send no Authorization)")
     return token  # its characters are checked, as a secret, where it becomes a header
+
+
+def _check_validate(
+    validate: bool | Discovery | Sequence[Any] | None,
+) -> bool | Discovery | Sequence[Any] | None:
+    if validate is None or isinstance(validate, (bool, Discovery)):
+        return validate
+    if isinstance(validate, (list, tuple)):
+        from ._hints import schema_names
+
+        schema_names(validate)  # a list that holds no schemas fails here, not at a call
+        return validate
+    raise TypeError(
+        "validate must be True, False, None, a Discovery or a list of schemas, "
+        f"not {type(validate).__name__}"
+    )
+
+
+def _check_logger(logger: logging.Logger | None) -> logging.Logger | None:
+    """The `logger=` given, or None for the `scimkit` logger (`logging` is imported only
+    when something else has: see `_send`)."""
+    if logger is None:
+        return None
+    import logging  # loaded already by whoever made the logger given
+
+    return _args.instance("logger", logger, logging.Logger, "a logging.Logger")
 
 
 def _check_handlers(handlers: Sequence[RetryHandler] | None) -> list[RetryHandler]:

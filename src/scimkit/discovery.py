@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import urllib.parse
+from typing import TYPE_CHECKING
 
-from .models import ResourceType, Schema, ServiceProviderConfig
+if TYPE_CHECKING:
+    from .models import ResourceType, Schema, ServiceProviderConfig
 
 __all__ = ["Discovery", "bulk_limits", "usable_limit"]
 

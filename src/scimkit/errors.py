@@ -34,7 +34,9 @@ the calling code.
         └── InvalidResponse         a 2xx whose body cannot be read as SCIM JSON
 
 A `SCIMResponseError` carries the HTTP `status`, SCIM's `scim_type` and `detail`, the `method`
-and `url` of the request, the `raw_body` and the `response` object. Messages never contain the
+and `url` of the request, the `raw_body` and the `response` object, and `hints`: for a 400 to
+a request that names an attribute the schemas do not define, which one and the closest name
+they do (`str()` shows them after the message). Messages never contain the
 bearer token or proxy credentials: URLs are shown without their userinfo part.
 """
 
@@ -206,6 +208,15 @@ class SCIMResponseError(SCIMError):
         self.url = url
         self.raw_body = raw_body
         self.response = response
+        #: What scimkit adds to the server's message, each shown after it by `str()`: for a
+        #: 400 to a request that names an attribute the schemas do not define, that name and
+        #: the closest one they do ("unknown attribute 'usrName' in filter — did you mean
+        #: 'userName'?"). Taken from the response's `hints`.
+        self.hints: list[str] = list(response.hints) if response is not None else []
+
+    def add_hint(self, hint: str) -> None:
+        """Add a sentence that `str(error)` shows after the message."""
+        self.hints.append(hint)
 
     @property
     def status_code(self) -> int:
@@ -218,7 +229,7 @@ class SCIMResponseError(SCIMError):
         return self.response.attempts if self.response is not None else ()
 
     def __str__(self) -> str:
-        return self.message
+        return "; ".join([self.message, *self.hints])
 
     def __repr__(self) -> str:
         return (

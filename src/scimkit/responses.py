@@ -19,9 +19,6 @@ from .models import (
     Group,
     ListResponse,
     Resource,
-    ResourceType,
-    Schema,
-    ServiceProviderConfig,
     User,
 )
 from .models._base import lenient_int
@@ -30,6 +27,7 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
     from ._wire import HttpRequest
+    from .models import ResourceType, Schema, ServiceProviderConfig
 
 __all__ = [
     "BulkResponse",
@@ -90,6 +88,11 @@ class SCIMResponse:
         if not resp.ok:
             print(resp.status_code, resp.errors.scim_type, resp.errors.detail)
     """
+
+    #: For a 400 to a request that names an attribute the schemas do not define: that name
+    #: and the closest one they do, as the `SCIMResponseError` shows them (set by the client;
+    #: a class default, so that a success costs nothing).
+    hints: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -447,6 +450,8 @@ class ServiceProviderConfigResponse(SCIMResponse):
     @property
     def config(self) -> ServiceProviderConfig | None:
         """The server's `ServiceProviderConfig`; `None` when the call failed."""
+        from .models.discovery import ServiceProviderConfig  # loaded on first use
+
         return ServiceProviderConfig.from_dict(self.body) if self.ok and self.body else None
 
 
@@ -464,6 +469,8 @@ class ResourceTypesResponse(_DiscoveryList):
     @property
     def resource_types(self) -> list[ResourceType]:
         """The resource types listed; empty when the call failed."""
+        from .models.discovery import ResourceType  # loaded on first use
+
         return [ResourceType.from_dict(item) for item in self._items()]
 
 
@@ -473,6 +480,8 @@ class SchemasResponse(_DiscoveryList):
     @property
     def schemas(self) -> list[Schema]:
         """The schemas listed; empty when the call failed."""
+        from .models.discovery import Schema  # loaded on first use
+
         return [Schema.from_dict(item) for item in self._items()]
 
 

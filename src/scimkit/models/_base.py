@@ -15,8 +15,7 @@ Three states per attribute, as RFC 7643 §2.5 asks a client to tell apart on the
 from __future__ import annotations
 
 import datetime
-import difflib
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Union
 
 from .._wire import MAX_JSON_DEPTH, shown
 
@@ -29,8 +28,6 @@ else:
 
 
 __all__ = ["SCIMModel", "attribute", "camel_case", "lenient_int", "snake_case"]
-
-M = TypeVar("M", bound="SCIMModel")
 
 
 class _Deleted:
@@ -229,16 +226,20 @@ class SCIMModel:
 
     _attributes: ClassVar[dict[str, Attribute]] = {}
     _by_json_name: ClassVar[dict[str, Attribute]] = {}
+    #: The `attribute()`s the class itself declares (`_attributes` adds its bases').
+    _declared: ClassVar[dict[str, Attribute]] = {}
     #: Names an instance may be assigned: its `attribute()`s, slots and settable properties.
-    _settable: ClassVar[frozenset[str]] = frozenset()
+    _settable: ClassVar[frozenset[str]]  # set below the class, then by `__init_subclass__`
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        cls._declared = _declared_by(cls)
         attributes: dict[str, Attribute] = {}
         for klass in reversed(cls.__mro__):
-            for name, value in vars(klass).items():
-                if isinstance(value, Attribute):
-                    attributes[name] = value
+            # A model base's own are listed already: walking every base's members again
+            # for each of the ~35 model classes was a visible part of `import scimkit`.
+            declared = vars(klass).get("_declared")
+            attributes.update(_declared_by(klass) if declared is None else declared)
         cls._attributes = attributes
         cls._by_json_name = {
             lower: attr for attr in attributes.values() for lower in attr.lower_names
@@ -450,6 +451,11 @@ class SCIMModel:
         return f"{type(self).__name__}({', '.join(parts)})"
 
 
+def _declared_by(klass: type) -> dict[str, Attribute]:
+    """The `attribute()`s defined in `klass`'s own body."""
+    return {name: value for name, value in vars(klass).items() if isinstance(value, Attribute)}
+
+
 def settable_names(cls: type) -> frozenset[str]:
     """The names `cls`'s instances may be assigned: those of its data descriptors.
 
@@ -457,7 +463,16 @@ def settable_names(cls: type) -> frozenset[str]:
     `__slots__`) and every property with a setter.
     """
     names: set[str] = set()
+    done: set[type] = set()
     for klass in cls.__mro__:
+        if klass in done:
+            continue
+        known = vars(klass).get("_settable") if klass is not cls else None
+        if known is not None:
+            # A model base's names, found over its own MRO when it was made.
+            names.update(known)
+            done.update(klass.__mro__)
+            continue
         for name, value in vars(klass).items():
             if isinstance(value, property) and value.fset is None:
                 continue
@@ -506,6 +521,8 @@ def no_attribute(obj: SCIMModel, name: str, *, settable: bool) -> AttributeError
 
 def _hint(name: str, names: list[str], cls: type[SCIMModel]) -> str:
     """The message's end: "Did you mean" the closest name, or the names there are."""
+    import difflib  # here, not at the top: only a mistake needs it (`import scimkit` stays cheap)
+
     # `user.userName` is the JSON name of `user_name`; difflib may not rank it first.
     attr = cls._by_json_name.get(name.lower())
     close = [attr.name] if attr is not None else difflib.get_close_matches(name, names, n=1)

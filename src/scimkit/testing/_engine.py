@@ -65,10 +65,8 @@ _ORDERING = frozenset({"gt", "ge", "lt", "le"})
 
 
 class EngineError(Exception):
-    """A request the engine refuses: HTTP `status`, SCIM `scim_type` and a `detail` message.
-
-    raise EngineError("remove needs a path", scim_type="noTarget")
-    """
+    """A request the engine refuses: HTTP `status`, SCIM `scim_type` and a `detail` message,
+    as in `EngineError("remove needs a path", scim_type="noTarget")`."""
 
     def __init__(self, detail: str, *, scim_type: str | None = None, status: int = 400) -> None:
         super().__init__(detail)
@@ -662,20 +660,17 @@ def _parse_name(name: object, scim_type: str) -> AttrPath:
     return _parsed_name(name.strip(), scim_type)
 
 
-# A page projects every resource with the same few names: each is parsed once.
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=512)  # a page projects each resource with the same few names
 def _parsed_name(name: str, scim_type: str) -> AttrPath:
     try:
         parsed = parse_path(name)
     except FilterSyntaxError as exc:
-        raise EngineError(
-            f"invalid attribute name {name!r}: {exc.problem}", scim_type=scim_type
-        ) from None
-    if parsed.value_filter is not None:
-        raise EngineError(
-            f"invalid attribute name {name!r}: a filter is not allowed here", scim_type=scim_type
-        )
-    return parsed.path
+        problem = exc.problem
+    else:
+        if parsed.value_filter is None:
+            return parsed.path
+        problem = "a filter is not allowed here"
+    raise EngineError(f"invalid attribute name {name!r}: {problem}", scim_type=scim_type)
 
 
 def project(
