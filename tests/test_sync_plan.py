@@ -243,7 +243,7 @@ def test_an_empty_source_always_trips_the_brake(server: SCIMServer, client: SCIM
 def test_bad_input_is_named_by_position_the_rest_still_planned_and_nothing_written(
     server: SCIMServer, client: SCIMClient
 ) -> None:
-    ids = seed(server, [person(1), person(4), person(7)])
+    ids = seed(server, [person(1), person(4), person(7), person(8)])
     server.add_resource("Groups", {"displayName": "ops", "members": [{"value": ids["user4"]}]})
     users: list[Any] = [
         person(0),
@@ -252,6 +252,7 @@ def test_bad_input_is_named_by_position_the_rest_still_planned_and_nothing_writt
         {"userName": "nokey"},
         person(4, titel="Lead", active="yes"),
         User(user_name="user5", external_id="e-5"),
+        {"externalId": "e-8", 5: "five"},
     ]
     groups = [{"displayName": "Ops", "members": ["e-0", "e-9"]}, {"displayName": "ops"}]
     plan = plan_sync(client, users=users, groups=groups, delete_groups=True)
@@ -261,13 +262,16 @@ def test_bad_input_is_named_by_position_the_rest_still_planned_and_nothing_writt
         "users[3]: no externalId (the match key)",
         "users[4]: unknown attribute 'titel' (did you mean 'title'?)",
         "users[4]: active must be a boolean",
+        "users[6]: no userName (every user needs one)",
+        "users[6]: attribute name 5 is not a string",
         "groups[0].members[1]: no desired user has externalId 'e-9'",
         "groups[1]: displayName 'ops' again (as groups[0])",
     ]
-    assert plan.blocked == "6 problem(s) in the desired side"
+    assert plan.blocked == "8 problem(s) in the desired side"
     # The rest of the plan is shown: the sound rows, and the group with its known member.
-    # The user of the refused row users[4] is held, neither deactivated nor taken out of
-    # its group; user7, whom no row names, is deactivated.
+    # users[4] is refused but still names user4: not deactivated, and taken out of "ops" as
+    # the desired groups say; users[6] is left out but its key holds user8, not deactivated;
+    # user7, whom no row names, is deactivated.
     shown = [(c.action, c.resource_type, c.key) for c in plan.changes]
     assert shown == [
         ("create", "User", "e-0"),
@@ -281,6 +285,7 @@ def test_bad_input_is_named_by_position_the_rest_still_planned_and_nothing_writt
     assert group_change.body["Operations"] == [
         {"op": "replace", "path": "displayName", "value": "Ops"},
         {"op": "add", "path": "members", "value": [{"value": "bulkId:e-0"}]},
+        {"op": "remove", "path": f'members[value eq "{ids["user4"]}"]'},
     ]
     with pytest.raises(SyncBlocked) as raised:
         plan.apply()

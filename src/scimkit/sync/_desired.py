@@ -32,11 +32,11 @@ __all__ = [
     "DesiredUser",
     "Settings",
     "check_settings",
-    "extension_problems",
     "fold",
     "key_of",
     "read_groups",
     "read_users",
+    "user_problems",
 ]
 
 MATCH_KEYS = ("externalId", "userName")
@@ -65,6 +65,7 @@ class DesiredUser:
     index: int
     key: str
     data: dict[str, Any]
+    folded: str  # `key` as compared (see `fold`)
 
 
 @dataclass
@@ -169,15 +170,20 @@ def _items(name: str, value: object, model: type[SCIMModel]) -> list[dict[str, A
     return records
 
 
-def extension_problems(data: Mapping[str, Any], extensions: Mapping[str, set[str]]) -> list[str]:
-    """Unknown attributes of the extensions the server itself describes (read by discovery);
-    the enterprise extension was checked against RFC 7643 already."""
+def user_problems(data: Mapping[str, Any], extensions: Mapping[str, set[str]]) -> list[str]:
+    """What is wrong with a desired user's attributes: names RFC 7643 does not define, or
+    the extensions the server describes (read by discovery) do not, and values of the wrong
+    type. Asked only of users the plan would send: one that agrees with the server has
+    nothing wrong (its every value is one the server holds)."""
+    found = resource_problems(data, "User", {})
     described = {
         key: value
         for key, value in data.items()
-        if key.lower() in extensions and key.lower() != EnterpriseUser.schema.lower()
+        if isinstance(key, str)
+        and key.lower() in extensions
+        and key.lower() != EnterpriseUser.schema.lower()
     }
-    return resource_problems(described, "User", extensions) if described else []
+    return found + resource_problems(described, "User", extensions) if described else found
 
 
 def key_of(data: Mapping[str, Any], match: str) -> Any:
@@ -217,11 +223,12 @@ def _user_problems(
 
 
 def read_users(
-    users: object, settings: Settings, extensions: Mapping[str, set[str]], problems: list[Problem]
+    users: object, settings: Settings, problems: list[Problem]
 ) -> tuple[list[DesiredUser], set[str]]:
-    """The desired users without problems, and the folded match keys of all of them (so
+    """The desired users whose keys are sound, and the folded match keys of all of them (so
     that a user refused for another reason is not reported again as an unknown member);
-    the problems found go to `problems`."""
+    the problems found go to `problems`. Attributes are checked later, and only those of
+    the users the plan would send (`user_problems`)."""
     match = settings.match
     records = _items("users", users, User)
     seen: dict[str, int] = {}
@@ -229,16 +236,19 @@ def read_users(
     for index, data in enumerate(records):
         key = key_of(data, match)
         name = key_of(data, "userName")
-        bad = resource_problems(data, "User", extensions)
-        bad += _user_problems(data, key, name, match, seen)
+        bad = _user_problems(data, key, name, match, seen)
         if isinstance(name, str) and name:
             seen.setdefault("name:" + name.lower(), index)
-        if isinstance(key, str) and key:
-            seen.setdefault(fold(key, match), index)
+        folded = fold(key, match) if isinstance(key, str) and key else None
+        if folded is not None:
+            seen.setdefault(folded, index)
         if bad:
+            # Left out of the plan: its attributes are checked here, so that the row's every
+            # problem is told at once (those of the others wait until they would be sent).
+            bad += user_problems(data, {})
             problems.extend(Problem(f"users[{index}]", text) for text in bad)
         else:
-            found.append(DesiredUser(index, key, data))
+            found.append(DesiredUser(index, key, data, str(folded)))
     every_key = (
         {k for k in seen if not k.startswith("name:")}
         if match != "userName"

@@ -62,7 +62,7 @@ class Change:
 
 @dataclass(frozen=True)
 class Problem:
-    """Something wrong with the desired side, found before anything was sent.
+    """Something wrong with the desired side, found before anything was written.
 
     `where` names the position (`users[3]`, `groups[0].members[2]`); `message` says what.
     A plan with problems cannot be applied (`plan.blocked` says so); every problem is

@@ -27,11 +27,11 @@ from ._desired import (
     DesiredUser,
     Settings,
     check_settings,
-    extension_problems,
     fold,
     key_of,
     read_groups,
     read_users,
+    user_problems,
 )
 from ._model import Change, Problem, SyncBlocked
 from ._target import ServerFacts, Target, learn, read_target
@@ -236,13 +236,10 @@ def _plan(client: SCIMClient, users: object, groups: object, settings: Settings)
     nor deleted as absent); the rest of the plan is still shown, blocked until they are
     fixed. Nothing but reads is sent."""
     problems: list[Problem] = []
-    desired, keys = read_users(users, settings, {}, problems)
-    held = Held(keys - {fold(user.key, settings.match) for user in desired})
+    desired, keys = read_users(users, settings, problems)
+    held = Held(keys - {user.folded for user in desired})
     wanted = None if groups is None else read_groups(groups, settings, keys, problems, held.groups)
     facts = learn(client)
-    for user in desired:
-        for text in extension_problems(user.data, facts.extensions):
-            problems.append(Problem(f"users[{user.index}]", text))
     target = read_target(
         client, facts, users=desired, groups=wanted, match=settings.match, scope=settings.scope
     )
@@ -262,7 +259,9 @@ def _build(
     empty: bool,
 ) -> Plan:
     v1 = client.dialect.is_v1
-    changes, claimed, ids = _plan_users(target, desired, settings, problems, v1=v1)
+    checked = Checked(facts.extensions, problems)
+    changes, claimed, ids = _plan_users(target, desired, settings, checked, v1=v1)
+    problems.sort(key=_position)
     scope = target.in_scope if target.in_scope is not None else set(target.users)
     kept = {target.by_key[k] for k in held.user_keys if k in target.by_key}
     managed = (scope | set(claimed)) - kept
@@ -331,7 +330,7 @@ def _match(
     target: Target, user: DesiredUser, settings: Settings, problems: list[Problem]
 ) -> str | None:
     """The server id of the user `user` stands for, or None (a create)."""
-    ident = target.by_key.get(fold(user.key, settings.match))
+    ident = target.by_key.get(user.folded)
     if ident is not None or settings.match != "externalId":
         return ident
     name = str(key_of(user.data, "userName"))
@@ -351,20 +350,42 @@ def _match(
     return ident  # a server user without externalId: taken over, its externalId set
 
 
+@dataclass
+class Checked:
+    """The attribute check of the users a plan would send (`user_problems`), with the
+    extensions the server describes; what it finds goes to `problems`."""
+
+    extensions: dict[str, set[str]]
+    problems: list[Problem]
+
+    def refuses(self, user: DesiredUser) -> bool:
+        found = user_problems(user.data, self.extensions)
+        self.problems += (Problem(f"users[{user.index}]", text) for text in found)
+        return bool(found)
+
+
+def _position(problem: Problem) -> tuple[bool, int]:
+    """Users before groups, each in the order given: where a problem was found."""
+    head = problem.where.split("]", 1)[0]
+    number = head.rpartition("[")[2]
+    return head.startswith("groups"), int(number) if number.isdigit() else -1
+
+
 def _plan_users(
     target: Target,
     desired: list[DesiredUser],
     settings: Settings,
-    problems: list[Problem],
+    checked: Checked,
     *,
     v1: bool,
 ) -> tuple[list[Change], dict[str, int], dict[str, str]]:
     """Creates and updates; the server ids claimed (-> desired index); key -> id or
-    placeholder for every desired user."""
+    placeholder for every desired user that can be created."""
     creates: list[Change] = []
     updates: list[Change] = []
     claimed: dict[str, int] = {}
     ids: dict[str, str] = {}
+    problems = checked.problems
     for user in desired:
         before = len(problems)
         ident = _match(target, user, settings, problems)
@@ -377,11 +398,12 @@ def _plan_users(
             )
         if len(problems) > before:
             continue
-        folded = fold(user.key, settings.match)
+        folded = user.folded
         if ident is None:
-            body = copy_json(user.data)
-            creates.append(Change("create", "User", user.key, body=body, index=user.index))
-            ids[folded] = PLACEHOLDER + user.key
+            if not checked.refuses(user):
+                body = copy_json(user.data)
+                creates.append(Change("create", "User", user.key, body=body, index=user.index))
+                ids[folded] = PLACEHOLDER + user.key
             continue
         claimed[ident] = user.index
         ids[folded] = ident
@@ -389,8 +411,10 @@ def _plan_users(
         aim = user.data
         if settings.deprovision == "deactivate" and key_of(aim, "active") is None:
             if server.get("active") is not False and agrees(server, aim):
-                continue  # the common case, decided without a copy
+                continue  # the common case, decided without a copy or a check
             aim = {**aim, "active": True}  # the sync deactivated it: a returner comes back
+        if agrees(server, aim) or checked.refuses(user):
+            continue
         body = update_body(server, aim, v1=v1)
         if body is not None:
             aim = copy_json(aim)
