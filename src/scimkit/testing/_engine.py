@@ -46,18 +46,8 @@ ENTERPRISE_USER = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 # RFC 7643 §4.1.2, §4.1.1 and §4.2: the core multi-valued attributes, so that a first value
 # added to an absent one still becomes a list.
 _MULTI_VALUED = frozenset(
-    {
-        "emails",
-        "phonenumbers",
-        "ims",
-        "photos",
-        "addresses",
-        "groups",
-        "entitlements",
-        "roles",
-        "x509certificates",
-        "members",
-    }
+    {"emails", "phonenumbers", "ims", "photos", "addresses", "groups", "entitlements", "roles"}
+    | {"x509certificates", "members"}
 )
 # RFC 7643 §3.1: id, meta and schemas belong to the service provider.
 _READ_ONLY = frozenset({"id", "meta", "schemas"})
@@ -65,8 +55,10 @@ _ORDERING = frozenset({"gt", "ge", "lt", "le"})
 
 
 class EngineError(Exception):
-    """A request the engine refuses: HTTP `status`, SCIM `scim_type` and a `detail` message,
-    as in `EngineError("remove needs a path", scim_type="noTarget")`."""
+    """A request the engine refuses: HTTP `status`, SCIM `scim_type` and a `detail` message.
+
+    raise EngineError("remove needs a path", scim_type="noTarget")
+    """
 
     def __init__(self, detail: str, *, scim_type: str | None = None, status: int = 400) -> None:
         super().__init__(detail)
