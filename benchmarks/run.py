@@ -3,6 +3,7 @@
     python benchmarks/run.py            # full run (about a minute)
     python benchmarks/run.py --quick    # fewer requests, for a smoke test
     python benchmarks/run.py --server-only [--quick]   # only section 5
+    python benchmarks/run.py --sync-only [--quick]     # only section 6
 
 A small keep-alive HTTP/1.1 server (plain and TLS, with the self-signed certificate from
 tests/data) runs in its own process, so that it does not share the client's GIL. It answers
@@ -20,6 +21,10 @@ pages. Against it the script measures:
    `--quick`): users created per second, one by one and by bulk, as the directory grows;
    `read_user` and a `userName eq` search at 100 users and at the full size; paging through
    every user; the memory the stored users take.
+
+6. provisioning sync (benchmarks/sync.py, which also runs on its own): requests of
+   `plan_sync` + `apply` against `scimkit import` of the same file, workers=1 against 4, the
+   CPU time and memory of planning.
 
 After section 4, the import cost: `import scimkit`, `from scimkit import SCIMClient` and
 `python -m scimkit --version` in fresh interpreters, each against the standard-library floor
@@ -47,6 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 import imports  # noqa: E402  (benchmarks/imports.py, beside this script)
+import sync  # noqa: E402  (benchmarks/sync.py, beside this script)
 
 from scimkit import SCIMClient, SearchUsersResponse  # noqa: E402
 from scimkit._wire import Headers  # noqa: E402
@@ -540,13 +546,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--server-only", action="store_true", help="only section 5, the local SCIMServer"
     )
+    parser.add_argument("--sync-only", action="store_true", help="only section 6, the sync")
     args = parser.parse_args(argv)
 
     kind = "quick" if args.quick else "full"
     print(f"scimkit benchmark (Python {sys.version.split()[0]}, {kind} run)")
+    if args.sync_only:
+        sync.report(args.quick)
+        return 0
     if not args.server_only:
         client_sections(args.quick)
     server_scale(args.quick)
+    if not args.server_only:
+        sync.report(args.quick)
     return 0
 
 

@@ -99,3 +99,18 @@ def add_user(server: SCIMServer, user_name: str, /, **attributes: Any) -> str:
 def writes(server: SCIMServer) -> list[str]:
     """The methods of every request but the reads, in the order the server saw them."""
     return [r.method for r in server.requests if r.method != "GET"]
+
+
+class CtrlCAt:
+    """A clock that reads 1.0, 2.0... and raises KeyboardInterrupt at its `n`-th reading,
+    as if Ctrl+C were pressed while a progress line is up."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.reads = 0
+
+    def __call__(self) -> float:
+        self.reads += 1
+        if self.reads == self.n:
+            raise KeyboardInterrupt
+        return float(self.reads)

@@ -37,7 +37,7 @@ from scimkit._cli.transfer import (
 )
 from scimkit.testing import Fault, SCIMServer
 
-from .cli_helpers import CLI, TOKEN, add_user, writes
+from .cli_helpers import CLI, TOKEN, CtrlCAt, add_user, writes
 from .conftest import SleepRecorder
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
@@ -780,21 +780,6 @@ def test_ctrl_c_during_a_long_list_exits_130_with_one_line(
     assert all(json.loads(line)["userName"] for line in done.stdout.splitlines())
 
 
-class _CtrlCAt:
-    """A clock that reads 0.0, 1.0, 2.0... and raises KeyboardInterrupt on read `n`, as if
-    Ctrl+C were pressed while the progress line is up."""
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-        self.reads = 0
-
-    def __call__(self) -> float:
-        self.reads += 1
-        if self.reads == self.n:
-            raise KeyboardInterrupt
-        return float(self.reads)
-
-
 @pytest.mark.parametrize("command", ["export", "import"])
 def test_ctrl_c_takes_the_progress_line_off_before_its_one_line(
     cli: CLI, scim: SCIMServer, tmp_path: Path, command: str
@@ -807,7 +792,7 @@ def test_ctrl_c_takes_the_progress_line_off_before_its_one_line(
         argv = ["export", "users", "--out", str(tmp_path / "out.jsonl"), "--page-size", "1"]
     else:
         argv = ["import", "users", str(source)]
-    done = cli(*argv, tty=True, clock=_CtrlCAt(4))
+    done = cli(*argv, tty=True, clock=CtrlCAt(4))
     assert done.code == 130
     drawn, _, after = done.err.rpartition("\r")
     # A progress line was up, then blanked and the cursor sent back to its start...

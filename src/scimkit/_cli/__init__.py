@@ -10,5 +10,6 @@
 - `inspection`: discover and raw;
 - `service`: serve and demo;
 - `transfer`: export and import, with the pure row -> plan logic they share;
+- `sync`: sync, the files read with `transfer`'s readers and planned by `scimkit.sync`;
 - `dispatch`: which function runs each command.
 """

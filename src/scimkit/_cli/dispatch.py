@@ -13,6 +13,7 @@ from . import commands
 from .connection import Session
 from .inspection import discover, raw
 from .service import demo, serve
+from .sync import run_sync
 from .transfer import run_export, run_import
 
 __all__ = ["COMMANDS"]
@@ -40,4 +41,5 @@ COMMANDS: dict[tuple[str, str | None], Callable[[Session], int]] = {
     ("demo", None): demo,
     ("export", None): run_export,
     ("import", None): run_import,
+    ("sync", None): run_sync,
 }

@@ -120,7 +120,14 @@ EXAMPLES: dict[str, str] = {
   scimkit export groups --out groups.csv --excluded-attributes members""",
     "import": """\
   scimkit import users users.csv --dry-run
-  scimkit import users users.jsonl --results results.csv""",
+  scimkit import users users.jsonl --results results.csv
+  (a whole directory, with groups and people who left: see `scimkit sync --help`)""",
+    "sync": """\
+  scimkit sync --users users.csv --groups groups.csv --dry-run
+  scimkit sync --users users.csv --plan-out plan.json    # review it, then:
+  scimkit sync --apply-plan plan.json --workers 8
+  scimkit sync --users hr.jsonl --scope 'userType eq "Employee"' --deprovision delete \\
+      --max-deletions 5%""",
     "serve": """\
   scimkit serve --seed-users 250      # then paste the two export lines in another terminal
   scimkit serve --port 0 --no-auth""",
@@ -497,6 +504,70 @@ def _groups(commands: Any) -> None:
     _group_target(delete)
 
 
+def _sync(commands: Any) -> None:
+    sync = _command(
+        commands, "sync", "make the server's users and groups agree with files: plan, review, apply"
+    )
+    sync.description = (
+        "Make the server's users and groups agree with files: plan, review, apply.\n\n"
+        "The server is read once, a page at a time, and compared in memory; only the\n"
+        "differences are written. A server user that no row and no --scope selects is\n"
+        "never touched, and more deactivations and deletions than --max-deletions block\n"
+        "the run before any write."
+    )
+    source = sync.add_argument_group("what should exist")
+    source.add_argument(
+        "--users",
+        metavar="FILE",
+        help="FILE.csv (the columns `export` writes) or FILE.jsonl (one user a line)",
+    )
+    source.add_argument(
+        "--groups",
+        metavar="FILE",
+        help="FILE.csv (displayName,member: one row per membership) or FILE.jsonl "
+        "(displayName and members, a list of user keys); without it groups are left alone",
+    )
+    rules = sync.add_argument_group("rules")
+    rules.add_argument(
+        "--match",
+        choices=("externalId", "userName"),
+        help="the key that ties a row to a server user (default externalId, then userName)",
+    )
+    rules.add_argument(
+        "--scope", metavar="FILTER", help="only server users this filter selects are managed"
+    )
+    rules.add_argument(
+        "--deprovision",
+        choices=("deactivate", "delete", "keep"),
+        help="what happens to a managed user no row has (default deactivate)",
+    )
+    rules.add_argument(
+        "--max-deletions",
+        metavar="N|P%",
+        help="block the run when more users would be deactivated or deleted (default 500)",
+    )
+    rules.add_argument(
+        "--delete-groups",
+        action="store_true",
+        default=None,
+        help="delete server groups that --groups does not list",
+    )
+    mode = sync.add_argument_group("mode (default: plan, then apply at once)")
+    modes = mode.add_mutually_exclusive_group()
+    modes.add_argument(
+        "--dry-run", action="store_true", help="read and show the planned changes; write nothing"
+    )
+    modes.add_argument(
+        "--plan-out", metavar="FILE", help="show the plan and save it as JSON; write nothing"
+    )
+    modes.add_argument(
+        "--apply-plan", metavar="FILE", help="carry out a plan saved with --plan-out"
+    )
+    mode.add_argument(
+        "--workers", type=_positive_int, default=4, metavar="N", help="parallel writes (default 4)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="scimkit",
@@ -547,6 +618,8 @@ def build_parser() -> argparse.ArgumentParser:
     imported.add_argument(
         "--results", metavar="FILE", help="write one result per row (FILE.csv or FILE.jsonl)"
     )
+
+    _sync(commands)
 
     serve = _command(commands, "serve", "run the local SCIM server until interrupted", common=False)
     serve.description = (
