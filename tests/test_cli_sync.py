@@ -30,6 +30,9 @@ Leads,e1
 """
 
 
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+
+
 def write(path: Path, text: str) -> str:
     path.write_text(text, encoding="utf-8")
     return str(path)
@@ -105,10 +108,48 @@ def test_max_deletions_refuses_anything_else(text: str) -> None:
                     "Operations": [
                         {"op": "replace", "path": "title", "value": "Lead"},
                         {"op": "remove", "path": "nickName"},
+                        {"op": "replace", "path": "name.familyName", "value": "Lee"},
+                        {"op": "add", "path": "displayName", "value": "Ann Lee"},
+                        {"op": "replace", "path": f"{ENTERPRISE}:department", "value": "Tours"},
+                        {"op": "remove", "path": 'emails[value eq "a@x"]'},
                     ]
                 },
+                before={
+                    "title": "Intern",
+                    "nickName": "Annie",
+                    "name": {"familyName": "Li", "givenName": "Ann"},
+                    ENTERPRISE: {"department": "Sales"},
+                },
             ),
-            ["~ update     e1, id U1", '    + title: "Lead"', "    - nickName"],
+            [
+                "~ update     e1, id U1",
+                '    - title: "Intern"',
+                '    + title: "Lead"',
+                '    - nickName: "Annie"',
+                '    - name.familyName: "Li"',
+                '    + name.familyName: "Lee"',
+                '    + displayName: "Ann Lee"',
+                f'    - {ENTERPRISE}:department: "Sales"',
+                f'    + {ENTERPRISE}:department: "Tours"',
+                '    - emails[value eq "a@x"]',
+            ],
+        ),
+        (
+            # SCIM 1.1: the partial resource; what it replaces is shown as `import` does.
+            Change(
+                "update",
+                "User",
+                "e1",
+                "U1",
+                {"schemas": ["urn:scim:schemas:core:1.0"], "title": "Lead", "nickName": "Al"},
+                before={"title": "Intern"},
+            ),
+            [
+                "~ update     e1, id U1",
+                '    - title: "Intern"',
+                '    + title: "Lead"',
+                '    + nickName: "Al"',
+            ],
         ),
         (Change("deactivate", "User", "e3", "U3"), ["- deactivate e3, id U3"]),
         (Change("delete", "Group", "Old", "G9"), ["- delete     group Old, id G9"]),
@@ -120,15 +161,24 @@ def test_max_deletions_refuses_anything_else(text: str) -> None:
                 "G1",
                 {
                     "Operations": [
+                        {"op": "replace", "path": "displayName", "value": "Guides"},
                         {"op": "add", "path": "members", "value": [{"value": "bulkId:e2"}]},
+                        {"op": "add", "path": "members", "value": [{"value": "U1"}]},
                         {"op": "remove", "path": 'members[value eq "U3"]'},
+                        {"op": "remove", "path": 'members[value eq "U\\"4"]'},
                     ]
                 },
+                before={"displayName": "guides"},
+                member_keys={"bulkId:e2": "e2", "U1": "e1", "U3": "cal", 'U"4': "dee"},
             ),
             [
                 "~ update     group Guides, id G1",
+                '    - displayName: "guides"',
+                '    + displayName: "Guides"',
                 "    + member e2 (created by this plan)",
-                "    - member U3",
+                "    + member e1",
+                "    - member cal",
+                "    - member dee",
             ],
         ),
         (
@@ -139,8 +189,19 @@ def test_max_deletions_refuses_anything_else(text: str) -> None:
                 "Guides",
                 "G1",
                 {"members": [{"value": "U1"}, {"value": "U3", "operation": "delete"}]},
+                member_keys={"U1": "e1"},
             ),
-            ["~ update     group Guides, id G1", "    + member U1", "    - member U3"],
+            ["~ update     group Guides, id G1", "    + member e1", "    - member U3"],
+        ),
+        (
+            Change(
+                "create",
+                "Group",
+                "Leads",
+                body={"displayName": "Leads", "members": [{"value": "U1"}]},
+                member_keys={"U1": "e1"},
+            ),
+            ["+ create     group Leads", '    + displayName: "Leads"', "    + member e1"],
         ),
     ],
 )
@@ -173,12 +234,17 @@ def test_dry_run_prints_the_plan_and_writes_nothing(
     assert writes(scim) == []
     out = done.out.splitlines()
     assert out[:2] == ["+ create     users.csv row 3, e2", '    + userName: "bob"']
-    assert f"~ update     users.csv row 2, e1, id {ids['ann']}" in out
-    assert '    + title: "Lead"' in out
-    assert f"~ update     group Guides, id {ids['Guides']}" in out
-    assert f"    + member {ids['ann']}" in out and "    + member e2 (created by this plan)" in out
-    assert f"    - member {ids['cal']}" in out
-    assert "+ create     group Leads" in out
+    update = out.index(f"~ update     users.csv row 2, e1, id {ids['ann']}")
+    assert out[update + 1 : update + 3] == ['    - title: "Intern"', '    + title: "Lead"']
+    group = out.index(f"~ update     group Guides, id {ids['Guides']}")
+    # Members by their keys (a server user the files lost: its userName), never by id.
+    assert out[group + 1 : group + 4] == [
+        "    + member e1",
+        "    + member e2 (created by this plan)",
+        "    - member cal",
+    ]
+    leads = out.index("+ create     group Leads")
+    assert out[leads + 1 : leads + 3] == ['    + displayName: "Leads"', "    + member e1"]
     assert f"- deactivate e3, id {ids['cal']}" in out
     assert out[-1] == (
         "dry run: would create 1, update 1, deactivate 1, delete 0 users; "
@@ -341,9 +407,14 @@ def test_a_refused_change_is_reported_and_exits_1(
     assert len(scim.resources("Users")) == 1
 
 
+# The clock readings before the apply's progress line starts: the line shown while the
+# server is read takes one when it starts and one per page (an empty server: one page).
+READING = 2
+
+
 class StopServerAt:
     """A clock for the apply's progress line that stops the server at its `n`-th reading:
-    the line reads it once when it starts and once per change done."""
+    the line reads it once when it starts and once per change done (after `READING`)."""
 
     def __init__(self, server: SCIMServer, n: int) -> None:
         self.server = server
@@ -352,7 +423,7 @@ class StopServerAt:
 
     def __call__(self) -> float:
         self.reads += 1
-        if self.reads == self.n:
+        if self.reads == READING + self.n:
             self.server.stop()
         return float(self.reads)
 
@@ -386,7 +457,7 @@ def test_ctrl_c_during_the_apply_exits_130_with_what_was_done(
 ) -> None:
     lines = ["userName,externalId"] + [f"user{n},e{n}" for n in range(6)]
     users = write(tmp_path / "users.csv", "\n".join(lines) + "\n")
-    done = cli("sync", "--users", users, "--workers", "1", tty=True, clock=CtrlCAt(3))
+    done = cli("sync", "--users", users, "--workers", "1", tty=True, clock=CtrlCAt(READING + 3))
     assert done.code == 130
     last = done.err.rpartition("\r")[2]
     assert last.startswith("scimkit: interrupted; sync stopped; done so far: 2 created")
@@ -447,3 +518,19 @@ def test_apply_plan_refuses_a_file_that_is_not_a_plan(
 def test_import_help_points_at_sync(cli: CLI) -> None:
     done = cli("import", "--help")
     assert done.code == 0 and "scimkit sync" in done.out
+
+
+def test_reading_the_server_shows_a_live_count_on_a_terminal(
+    cli: CLI, scim: SCIMServer, tmp_path: Path
+) -> None:
+    directory(scim)
+    add_user(scim, "dee", externalId="e4")
+    done = cli(*sources(tmp_path), "--dry-run", tty=True)
+    assert done.code == 0, done.err
+    drawn = done.err.split("\r")
+    assert "reading the server: [" in done.err
+    assert any("100%  3/3 users" in line for line in drawn)
+    assert any("100%  1/1 groups" in line for line in drawn)
+    assert drawn[-1] == ""  # taken off the screen before the plan is printed
+    quiet = cli(*sources(tmp_path), "--dry-run")
+    assert quiet.code == 0 and quiet.err == ""

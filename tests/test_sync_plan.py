@@ -426,3 +426,128 @@ def test_a_server_refusing_attributes_is_read_in_full(
     plan = plan_sync(client, users=[person(0, title="Lead"), person(1)])
     assert [("attributes" in r.query) for r in server.requests] == [True, False]
     assert [(c.action, c.key) for c in plan.changes] == [("update", "e-0")]
+
+
+# -- what a dry run shows: old values, members by key, progress while reading -------------
+
+
+def test_an_update_carries_the_server_values_it_replaces(
+    server: SCIMServer, client: SCIMClient
+) -> None:
+    seed(server, [person(0, title="Intern", name={"givenName": "Ann", "familyName": "Li"})])
+    wanted = person(0, title="Lead", name={"familyName": "Lee"}, nickName="Annie")
+    plan = plan_sync(client, users=[wanted])
+    (change,) = plan.changes
+    # Only what the update changes, narrowed to what the desired side names: not userName
+    # (unchanged), not name.givenName (not mentioned), not nickName (the server had none).
+    assert change.before == {"title": "Intern", "name": {"familyName": "Li"}}
+    assert Plan.from_json(plan.to_json(), client).changes[0].before == change.before
+
+
+def test_a_scim_1_1_update_carries_the_values_its_partial_resource_replaces() -> None:
+    with SCIMServer(scim_version="1.1") as old:
+        seed(old, [person(0, title="Intern"), person(1)])
+        with SCIMClient(old.url, token=old.token, scim_version="1.1") as client:
+            plan = plan_sync(client, users=[person(0, title="Lead", nickName="Al"), person(1)])
+    (change,) = plan.changes
+    assert change.body is not None and change.body["title"] == "Lead"
+    assert change.before == {"title": "Intern"}
+
+
+def test_other_changes_carry_no_old_values(server: SCIMServer, client: SCIMClient) -> None:
+    seed(server, people(2))
+    plan = plan_sync(client, users=[person(0), person(7)])
+    assert [(c.action, c.before) for c in plan.changes] == [("create", None), ("deactivate", None)]
+
+
+def test_group_changes_name_their_members_by_user_key(
+    server: SCIMServer, client: SCIMClient
+) -> None:
+    ids = seed(server, people(3))
+    ids["outsider"] = server.add_resource("Users", {"userName": "outsider"})["id"]
+    server.add_resource(
+        "Groups",
+        {"displayName": "ops", "members": [{"value": ids["user2"]}, {"value": ids["outsider"]}]},
+    )
+    plan = plan_sync(
+        client,
+        users=[person(0), person(1), person(5)],
+        groups=[
+            {"displayName": "Ops", "members": ["e-0", "e-5"]},
+            {"displayName": "New", "members": ["e-1"]},
+        ],
+        max_deletions=None,
+    )
+    by_target = {(c.action, c.resource_type, c.key): c for c in plan.changes}
+    update = by_target[("update", "Group", "Ops")]
+    # e-0 is matched (its desired key), e-5 is created by the plan, user2 and outsider are
+    # managed users the desired side lost: named by their server userName.
+    assert update.member_keys == {
+        ids["user0"]: "e-0",
+        "bulkId:e-5": "e-5",
+        ids["user2"]: "user2",
+        ids["outsider"]: "outsider",
+    }
+    assert update.before == {"displayName": "ops"}
+    assert by_target[("create", "Group", "New")].member_keys == {ids["user1"]: "e-1"}
+    assert all(c.member_keys == {} for c in plan.changes if c.resource_type == "User")
+    loaded = Plan.from_json(plan.to_json(), client)
+    assert [c.member_keys for c in loaded.changes] == [c.member_keys for c in plan.changes]
+
+
+def test_each_member_batch_names_only_its_own_members(
+    server: SCIMServer, client: SCIMClient
+) -> None:
+    ids = seed(server, people(3))
+    plan = plan_sync(
+        client,
+        users=people(3),
+        groups=[{"displayName": "Ops", "members": ["e-0", "e-1", "e-2"]}],
+        member_batch_size=2,
+    )
+    create, rest = plan.changes
+    assert create.member_keys == {ids["user0"]: "e-0", ids["user1"]: "e-1"}
+    assert rest.action == "update" and rest.member_keys == {ids["user2"]: "e-2"}
+    assert rest.before == {}
+
+
+@pytest.mark.parametrize("pagination", ["index", "cursor"])
+def test_progress_is_told_after_each_page_of_users_and_groups(pagination: str) -> None:
+    with SCIMServer(max_results=100, default_pagination=pagination) as server:
+        seed(server, people(250))
+        for number in range(3):
+            server.add_resource("Groups", {"displayName": f"team{number}"})
+        told: list[tuple[int, int | None, str]] = []
+        with SCIMClient(server.url, token=server.token) as client:
+            plan_sync(client, users=people(250), groups=[], progress=lambda *a: told.append(a))
+    if pagination == "index":  # each page's totalResults
+        assert told == [(100, 250, "User"), (200, 250, "User"), (250, 250, "User"), (3, 3, "Group")]
+    else:  # cursors are read through iter_users: counted, without a total
+        assert told == [
+            (100, None, "User"),
+            (200, None, "User"),
+            (250, None, "User"),
+            (3, None, "Group"),
+        ]
+
+
+def test_progress_counts_again_when_attributes_are_refused(
+    server: SCIMServer, client: SCIMClient
+) -> None:
+    seed(server, people(2))
+    client.discover()
+    server.inject(
+        Fault.status(400, body={"status": "400", "detail": "no attributes"}), method="GET"
+    )
+    told: list[tuple[int, int | None, str]] = []
+    plan = plan_sync(client, users=people(2), progress=lambda *a: told.append(a))
+    assert len(plan) == 0 and told == [(2, 2, "User")]
+
+
+@pytest.mark.parametrize("progress", [3, "print", object()])
+def test_progress_must_be_callable_and_is_checked_before_sending(
+    server: SCIMServer, client: SCIMClient, progress: Any
+) -> None:
+    with pytest.raises(TypeError, match="progress must be a callable or None"):
+        plan_sync(client, users=[], progress=progress)
+    assert server.requests == []

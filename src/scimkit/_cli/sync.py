@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import SCIMResponseError, TransportError
 from .connection import Session
-from .console import EXIT_OK, EXIT_REFUSED, UsageError
+from .console import EXIT_OK, EXIT_REFUSED, Console, UsageError
 from .output import terminal_safe
-from .progress import ProgressBar
+from .progress import ProgressBar, render_progress
 from .transfer import describe_error, file_format, json_row, new_user, partial_path, read_rows
 
 if TYPE_CHECKING:
@@ -239,11 +239,58 @@ def _shown(name: str, value: Any) -> str:
     return "[secure]" if name.lower() == "password" else _json(value)
 
 
-def _member(value: Any) -> str:
+def _member(change: Change, value: Any) -> str:
+    """A member by its user key when the plan knows it (see `Change.member_keys`)."""
     text = str(value)
+    key = change.member_keys.get(text)
     if text.startswith(_PLACEHOLDER):
-        return f"{text[len(_PLACEHOLDER) :]} (created by this plan)"
-    return text
+        return f"{key or text[len(_PLACEHOLDER) :]} (created by this plan)"
+    return text if key is None else key
+
+
+def _unquoted(text: str) -> str:
+    """The id in `members[value eq "..."]`, its JSON string escapes undone."""
+    try:
+        value = json.loads(f'"{text}"')
+    except ValueError:
+        return text
+    return value if isinstance(value, str) else text
+
+
+def _lookup(data: Any, name: str) -> Any:
+    if not isinstance(data, dict):
+        return None
+    lower = name.lower()
+    return next((v for k, v in data.items() if k.lower() == lower), None)
+
+
+def _old(before: Mapping[str, Any] | None, path: str) -> Any:
+    """The server's value at `path` (`title`, `name.familyName`, `urn:...:User:department`)
+    from what the change replaces, None when not known (a filtered path, as `import`)."""
+    if not before or not path or "[" in path:
+        return None
+    lower = path.lower()
+    for name, value in before.items():
+        head = name.lower()
+        if lower == head:
+            return value
+        if lower.startswith(head) and lower[len(head)] in ".:":
+            for part in path[len(head) + 1 :].split("."):
+                value = _lookup(value, part)
+            return value
+    return None
+
+
+def _replaced(change: Change, path: str, op: str, value: Any) -> list[str]:
+    """`import --dry-run`'s notation: `- path: old` for what goes, `+ path: new` for what
+    comes."""
+    lines = []
+    if op in ("replace", "remove"):
+        old = _old(change.before, path)
+        lines.append(f"    - {path}: {_shown(path, old)}" if old is not None else f"    - {path}")
+    if op in ("replace", "add"):
+        lines.append(f"    + {path}: {_shown(path, value)}")
+    return lines
 
 
 def _body_lines(change: Change) -> list[str]:
@@ -254,21 +301,22 @@ def _body_lines(change: Change) -> list[str]:
         op, value = operation.get("op"), operation.get("value")
         path = str(operation.get("path") or "")
         removed = _MEMBER_PATH.match(path)
-        if op == "remove":
-            lines.append(f"    - member {removed.group(1)}" if removed else f"    - {path}")
-        elif path == "members" and isinstance(value, list):
-            lines += [f"    + member {_member(m.get('value'))}" for m in value]
+        if op == "remove" and removed:
+            lines.append(f"    - member {_member(change, _unquoted(removed.group(1)))}")
+        elif op == "add" and path == "members" and isinstance(value, list):
+            lines += [f"    + member {_member(change, m.get('value'))}" for m in value]
         else:
-            lines.append(f"    + {path}: {_shown(path, value)}")
+            lines += _replaced(change, path, str(op), value)
     for name, value in body.items():
         if name in ("schemas", "Operations"):
             continue
         if name == "members" and isinstance(value, list):
             for member in value:
                 sign = "-" if member.get("operation") == "delete" else "+"
-                lines.append(f"    {sign} member {_member(member.get('value'))}")
+                lines.append(f"    {sign} member {_member(change, member.get('value'))}")
         else:
-            lines.append(f"    + {name}: {_shown(name, value)}")
+            op = "replace" if _old(change.before, name) is not None else "add"
+            lines += _replaced(change, name, op, value)
     return lines
 
 
@@ -433,6 +481,43 @@ def _settings(session: Session) -> dict[str, Any]:
     )
 
 
+class _ReadingLine:
+    """The line stderr shows on a terminal while the server is read, redrawn after each page
+    (at most every 0.1 s): `reading the server: [###---]  12%  12,000/100,000 users ...`."""
+
+    def __init__(self, console: Console) -> None:
+        self.stream = console.stderr
+        self.clock = console.clock
+        self.shown = 0
+        self.kind = ""
+        self.started = self.drawn_at = self.told_at = self.clock()
+        self._draw("reading the server...")
+
+    def __call__(self, read: int, total: int | None, resource_type: str) -> None:
+        now = self.clock()
+        first = resource_type != self.kind
+        if first:  # the groups are read from the last page of users on
+            self.kind, self.started = resource_type, self.told_at
+        self.told_at = now
+        last = total is not None and read >= total
+        if not (first or last or now - self.drawn_at >= 0.1):
+            return
+        noun = "users" if resource_type == "User" else "groups"
+        self.drawn_at = now
+        self._draw(
+            "reading the server: " + render_progress(read, total, now - self.started, noun=noun)
+        )
+
+    def _draw(self, line: str) -> None:
+        self.stream.write("\r" + line.ljust(self.shown))
+        self.stream.flush()
+        self.shown = max(self.shown, len(line))
+
+    def clear(self) -> None:
+        self.stream.write("\r" + " " * self.shown + "\r")
+        self.stream.flush()
+
+
 def _make_plan(
     session: Session, settings: dict[str, Any]
 ) -> tuple[Plan, DesiredFile | None, list[str]]:
@@ -455,21 +540,18 @@ def _make_plan(
     users = read_users_file(args.users)
     groups = None if args.groups is None else read_groups_file(args.groups)
     client = session.connect()  # a missing token or URL fails before the server is read
-    status = console.stderr_is_tty
-    if status:
-        console.stderr.write("reading the server's users and groups, a page at a time...")
-        console.stderr.flush()
+    reading = _ReadingLine(console) if console.stderr_is_tty else None
     try:
         plan = plan_sync(
             client,
             users=users.records,
             groups=None if groups is None else groups.records,
+            progress=reading,
             **settings,
         )
     finally:
-        if status:
-            console.stderr.write("\r" + " " * 60 + "\r")
-            console.stderr.flush()
+        if reading is not None:
+            reading.clear()
     problems = [text for _, _, text in _problem_lines(plan.problems, users, groups)]
     if plan.problems:
         # The library counted its own findings, some about rows shown by their own error.

@@ -22,7 +22,12 @@ from ._desired import SERVER_OWNED
 __all__ = [
     "agrees",
     "deactivate_body",
+    "group_attribute_changes",
+    "group_attribute_operations",
+    "member_batches",
     "member_bodies",
+    "member_values",
+    "planned_update",
     "restricted",
     "update_body",
 ]
@@ -116,6 +121,15 @@ def update_body(
     (a `None` is left out: 1.1 removes attributes only through `meta.attributes`, which
     scimkit's 1.1 PATCH does not send).
     """
+    planned = planned_update(server, desired, v1=v1)
+    return None if planned is None else planned[0]
+
+
+def planned_update(
+    server: Mapping[str, Any], desired: Mapping[str, Any], *, v1: bool
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """`update_body`'s body and what it replaces: the server's values (narrowed as
+    `restricted` does) of the top-level attributes the body changes; None when they agree."""
     if agrees(server, desired):
         return None
     new = _compared(desired)
@@ -125,8 +139,8 @@ def update_body(
     operations = PatchOp.diff(old, new).operations or []
     if not operations:
         return None
+    paths = [str(op.path).lower() for op in operations]
     if v1:
-        paths = [str(op.path).lower() for op in operations]
         partial = {
             k: v
             for k, v in new.items()
@@ -134,8 +148,14 @@ def update_body(
         }
         if not partial:
             return None
-        return {"schemas": [V1_CORE], **partial}
-    return {"schemas": [PATCH_OP], "Operations": [op.to_dict() for op in operations]}
+        return {"schemas": [V1_CORE], **partial}, _touched(old, [k.lower() for k in partial])
+    body = {"schemas": [PATCH_OP], "Operations": [op.to_dict() for op in operations]}
+    return body, _touched(old, paths)
+
+
+def _touched(old: Mapping[str, Any], paths: list[str]) -> dict[str, Any]:
+    """The attributes of `old` that one of the (lower-cased) PATCH `paths` addresses."""
+    return {k: v for k, v in old.items() if any(_under(path, k.lower()) for path in paths)}
 
 
 def _under(path: str, name: str) -> bool:
@@ -173,15 +193,27 @@ def member_bodies(
     whole list, so that a large group costs only what changes. SCIM 1.1: partial resources
     whose removed members carry `"operation": "delete"`.
     """
+    return [body for body, _ in member_batches(attributes, add, remove, batch, v1=v1)]
+
+
+def member_batches(
+    attributes: list[dict[str, Any]],
+    add: list[str],
+    remove: list[str],
+    batch: int,
+    *,
+    v1: bool,
+) -> list[tuple[dict[str, Any], list[str]]]:
+    """`member_bodies`, each body with the member values it adds or removes."""
     items = [("add", v) for v in add] + [("remove", v) for v in remove]
     slices = [items[start : start + batch] for start in range(0, len(items), batch)] or [[]]
-    bodies = []
+    batches = []
     for number, chunk in enumerate(slices):
         first = attributes if number == 0 else []
         adds = [v for kind, v in chunk if kind == "add"]
         removes = [v for kind, v in chunk if kind == "remove"]
-        bodies.append(_member_body(first, adds, removes, v1=v1))
-    return [b for b in bodies if _has_content(b)]
+        batches.append((_member_body(first, adds, removes, v1=v1), adds + removes))
+    return [(body, values) for body, values in batches if _has_content(body)]
 
 
 def _member_body(
@@ -212,9 +244,17 @@ def group_attribute_operations(
 ) -> list[dict[str, Any]]:
     """The operations on a group's own attributes (not its members) the desired side
     changes: its `displayName` spelled otherwise, an `externalId`."""
+    return group_attribute_changes(server, desired)[0]
+
+
+def group_attribute_changes(
+    server: Mapping[str, Any], desired: Mapping[str, Any]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """`group_attribute_operations`, and the server's values of what they change."""
     new = _compared({k: v for k, v in desired.items() if k.lower() != "members"})
     old = restricted(server, new)
-    return [op.to_dict() for op in PatchOp.diff(old, new).operations or []]
+    operations = [op.to_dict() for op in PatchOp.diff(old, new).operations or []]
+    return operations, _touched(old, [str(op.get("path")).lower() for op in operations])
 
 
 def member_values(group: Mapping[str, Any]) -> list[str]:

@@ -40,6 +40,12 @@ class Change:
       attributes and the member ids added and removed), to re-diff after a `412`.
     - `index`: the position of the desired user or group it comes from (None for
       deprovisioning).
+    - `before`: for an update, the server's values of the attributes it changes, as the
+      plan read them (an attribute the server did not have is absent), to show what goes
+      next to what comes; None for other actions.
+    - `member_keys`: who each member the change adds or removes is (by its value in `body`,
+      a server id or `"bulkId:<key>"`): the desired user's key for a user the sync manages,
+      the server's `userName` otherwise.
 
         for change in plan.changes:
             print(change.action, change.resource_type, change.key, change.id)
@@ -54,6 +60,8 @@ class Change:
     desired: dict[str, Any] | None = None
     index: int | None = None
     needs: list[str] = field(default_factory=list)
+    before: dict[str, Any] | None = None
+    member_keys: dict[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
         where = f" (id {self.id})" if self.id else ""

@@ -17,10 +17,10 @@ from ..models._base import copy_json
 from ._compare import (
     agrees,
     deactivate_body,
-    group_attribute_operations,
-    member_bodies,
+    group_attribute_changes,
+    member_batches,
     member_values,
-    update_body,
+    planned_update,
 )
 from ._desired import (
     DesiredGroup,
@@ -38,6 +38,7 @@ from ._target import ServerFacts, Target, learn, read_target
 
 if TYPE_CHECKING:
     from ._model import Outcome, SyncResult
+    from ._target import Progress
 
 __all__ = ["Plan", "plan_sync"]
 
@@ -186,6 +187,7 @@ def plan_sync(
     delete_groups: bool = False,
     member_batch_size: int = 100,
     allow_empty_source: bool = False,
+    progress: Callable[[int, int | None, str], object] | None = None,
 ) -> Plan:
     """Compare the desired users (and groups) with the server and plan the writes.
 
@@ -209,6 +211,9 @@ def plan_sync(
       desired side against users in scope always blocks it, unless `allow_empty_source`.
     - `delete_groups`: delete server groups absent from `groups`.
     - `member_batch_size`: the most members one PATCH adds or removes.
+    - `progress`: `progress(read, total, resource_type)` after each page of users (`"User"`)
+      or groups (`"Group"`) read: the count so far and the server's `totalResults` (None
+      when it does not say it, or pages with cursors).
 
     Bad arguments raise `TypeError` / `ValueError`. Problems in the data (a duplicate key,
     a member that is no desired user, a user without the match key, an unknown attribute)
@@ -218,6 +223,8 @@ def plan_sync(
     """
     if not isinstance(client, SCIMClient):
         raise TypeError(f"client must be a SCIMClient, not {type(client).__name__}")
+    if progress is not None and not callable(progress):
+        raise TypeError(f"progress must be a callable or None, not {type(progress).__name__}")
     settings = check_settings(
         match=match,
         scope=scope,
@@ -227,10 +234,16 @@ def plan_sync(
         member_batch_size=member_batch_size,
         allow_empty_source=allow_empty_source,
     )
-    return _plan(client, users, groups, settings)
+    return _plan(client, users, groups, settings, progress)
 
 
-def _plan(client: SCIMClient, users: object, groups: object, settings: Settings) -> Plan:
+def _plan(
+    client: SCIMClient,
+    users: object,
+    groups: object,
+    settings: Settings,
+    progress: Progress | None = None,
+) -> Plan:
     """Check the desired side, read the server once, and build the plan. Rows with problems
     are left out of it and what they stand for on the server is held (neither deprovisioned
     nor deleted as absent); the rest of the plan is still shown, blocked until they are
@@ -241,7 +254,13 @@ def _plan(client: SCIMClient, users: object, groups: object, settings: Settings)
     wanted = None if groups is None else read_groups(groups, settings, keys, problems, held.groups)
     facts = learn(client)
     target = read_target(
-        client, facts, users=desired, groups=wanted, match=settings.match, scope=settings.scope
+        client,
+        facts,
+        users=desired,
+        groups=wanted,
+        match=settings.match,
+        scope=settings.scope,
+        progress=progress,
     )
     return _build(client, settings, facts, target, desired, wanted, problems, held, empty=not keys)
 
@@ -266,7 +285,8 @@ def _build(
     kept = {target.by_key[k] for k in held.user_keys if k in target.by_key}
     managed = (scope | set(claimed)) - kept
     if wanted is not None:
-        changes += _plan_groups(target, wanted, ids, managed, settings, v1=v1)
+        people = MemberNames(target, claimed, desired, managed)
+        changes += _plan_groups(target, wanted, ids, people, settings, v1=v1)
     removals = _plan_deprovision(target, managed - set(claimed), settings, v1=v1)
     if wanted is not None and settings.delete_groups:
         names = {g.name.lower() for g in wanted} | held.groups
@@ -415,12 +435,13 @@ def _plan_users(
             aim = {**aim, "active": True}  # the sync deactivated it: a returner comes back
         if agrees(server, aim) or checked.refuses(user):
             continue
-        body = update_body(server, aim, v1=v1)
-        if body is not None:
+        planned = planned_update(server, aim, v1=v1)
+        if planned is not None:
+            body, old = planned
             aim = copy_json(aim)
-            updates.append(
-                Change("update", "User", user.key, ident, body, _version(server), aim, user.index)
-            )
+            change = Change("update", "User", user.key, ident, body, _version(server), aim)
+            change.index, change.before = user.index, old
+            updates.append(change)
     return creates + updates, claimed, ids
 
 
@@ -446,7 +467,7 @@ def _plan_groups(
     target: Target,
     wanted: list[DesiredGroup],
     ids: dict[str, str],
-    managed: set[str],
+    names: MemberNames,
     settings: Settings,
     *,
     v1: bool,
@@ -458,45 +479,61 @@ def _plan_groups(
         found = (ids.get(fold(k, settings.match)) for k in group.members)
         members = [m for m in found if m is not None]  # None: a user with a problem
         ident = target.groups_by_name.get(group.name.lower())
+        before: dict[str, Any] = {}
         if ident is None:
             first, rest = members[:batch], members[batch:]
-            body = (
-                {**copy_json(group.data), "members": [{"value": v} for v in first]}
-                if first
-                else copy_json(group.data)
-            )
-            changes.append(
-                Change(
-                    "create", "Group", group.name, body=body, index=group.index, needs=_needs(first)
-                )
-            )
-            bodies = member_bodies([], rest, [], batch, v1=v1)
+            body = copy_json(group.data)
+            if first:
+                body["members"] = [{"value": v} for v in first]
+            create = Change("create", "Group", group.name, body=body, index=group.index)
+            create.needs, create.member_keys = _needs(first), names.keys(first)
+            changes.append(create)
+            batches = member_batches([], rest, [], batch, v1=v1)
             aim: dict[str, Any] = {"attributes": copy_json(group.data), "add": rest, "remove": []}
         else:
             server = target.groups[ident]
             current = member_values(server)
             present = set(current)
             add = [m for m in members if m not in present]
-            remove = [m for m in current if m in managed and m not in set(members)]
-            operations = group_attribute_operations(server, group.data)
-            bodies = member_bodies(operations, add, remove, batch, v1=v1)
+            remove = [m for m in current if m in names.managed and m not in set(members)]
+            operations, before = group_attribute_changes(server, group.data)
+            batches = member_batches(operations, add, remove, batch, v1=v1)
             aim = {"attributes": copy_json(group.data), "add": add, "remove": remove}
-        for number, body in enumerate(bodies):
-            etag = _version(target.groups[ident]) if ident and number == 0 else None
-            changes.append(
-                Change(
-                    "update",
-                    "Group",
-                    group.name,
-                    ident,
-                    body,
-                    etag,
-                    aim,
-                    group.index,
-                    _needs_in(body),
-                )
-            )
+        for number, (body, values) in enumerate(batches):
+            first_batch = ident is not None and number == 0
+            etag = _version(target.groups[ident]) if first_batch and ident else None
+            change = Change("update", "Group", group.name, ident, body, etag, aim, group.index)
+            change.needs, change.member_keys = _needs_in(body), names.keys(values)
+            change.before = before if first_batch else {}
+            changes.append(change)
     return changes
+
+
+@dataclass
+class MemberNames:
+    """Who a member value of a group change is, to show people rather than ids: the key of
+    the desired user that claimed a server id (or that a `bulkId:` placeholder stands for),
+    the server's `userName` for any other managed user. `managed`: the ids the sync owns."""
+
+    target: Target
+    claimed: dict[str, int]
+    desired: list[DesiredUser]
+    managed: set[str]
+    _by_index: dict[int, str] | None = field(default=None, init=False, repr=False)
+
+    def key(self, value: str) -> str:
+        if value.startswith(PLACEHOLDER):
+            return value[len(PLACEHOLDER) :]
+        index = self.claimed.get(value)
+        if index is not None:
+            if self._by_index is None:  # built once, only when a plan changes members
+                self._by_index = {user.index: user.key for user in self.desired}
+            return self._by_index[index]
+        name = self.target.users.get(value, {}).get("userName")
+        return name if isinstance(name, str) else value
+
+    def keys(self, values: list[str]) -> dict[str, str]:
+        return {value: self.key(value) for value in values}
 
 
 def _needs(values: list[str]) -> list[str]:

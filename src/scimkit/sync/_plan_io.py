@@ -52,12 +52,17 @@ def _change(number: int, item: Any) -> Change:
         raise _fail(f"changes[{number}] has an unknown action or resource type")
     if not isinstance(change.key, str) or not isinstance(change.needs, list):
         raise _fail(f"changes[{number}] has a key or needs of the wrong type")
-    for name in ("body", "desired"):
+    for name in ("body", "desired", "before"):
         if getattr(change, name) is not None and not isinstance(getattr(change, name), dict):
             raise _fail(f"changes[{number}].{name} must be an object or null")
     for name in ("id", "etag"):
         if getattr(change, name) is not None and not isinstance(getattr(change, name), str):
             raise _fail(f"changes[{number}].{name} must be a string or null")
+    keys = change.member_keys
+    if not isinstance(keys, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in keys.items()
+    ):
+        raise _fail(f"changes[{number}].member_keys must map strings to strings")
     return change
 
 

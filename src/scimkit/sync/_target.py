@@ -12,15 +12,21 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .._paging import index_pages, prefers_cursor
 from ..errors import BadRequest, SCIMError
 from ..models import Resource
 from ._desired import DesiredGroup, DesiredUser, fold
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..client import SCIMClient
     from ..discovery import Discovery
 
-__all__ = ["Target", "ServerFacts", "learn", "read_target"]
+    #: `progress(read, total, resource_type)`, after each page read (see `plan_sync`).
+    Progress = Callable[[int, "int | None", str], object]
+
+__all__ = ["ServerFacts", "Target", "learn", "read_target"]
 
 # Without a word from the server: RFC 7644 §3.4.2.4 leaves the page size to it, and 100 is
 # what scimkit's iterators ask for by default.
@@ -31,11 +37,13 @@ _GROUP_ALWAYS = ("id", "displayName", "externalId", "members", "meta.version")
 
 @dataclass
 class ServerFacts:
-    """What discovery told about the server: page size, ETags, extension attributes."""
+    """What discovery told about the server: page size, ETags, extension attributes, and
+    whether it pages with cursors by default (RFC 9865), as the client's iterators ask."""
 
     page_size: int = DEFAULT_PAGE_SIZE
     etag: bool = False
     extensions: dict[str, set[str]] = field(default_factory=dict)
+    cursor: bool = False
 
 
 @dataclass
@@ -62,6 +70,7 @@ def learn(client: SCIMClient) -> ServerFacts:
         page_size=_page_size(found),
         etag=found.supports("etag"),
         extensions=_extensions(found),
+        cursor=prefers_cursor(found.config),
     )
 
 
@@ -105,19 +114,64 @@ def _names(records: Iterable[dict[str, Any]], always: tuple[str, ...]) -> list[s
     return list(names.values())
 
 
-def _walk(pages: Any, attributes: list[str], **query: Any) -> Iterator[Resource]:
-    """Page through `pages(...)`; a server that refuses `attributes=` with a 400 on the
-    first page is asked again without it (every attribute, which is only slower)."""
+def _walk(listing: Any, attributes: list[str]) -> Iterator[Resource]:
+    """Every resource of `listing(attributes)`; a server that refuses `attributes=` with a
+    400 on the first page is asked again without it (every attribute, which is only slower)."""
     started = False
     try:
-        for item in pages(attributes=attributes, **query):
+        for item in listing(attributes):
             started = True
             yield item
         return
     except BadRequest:
         if started:
             raise
-    yield from pages(**query)
+    yield from listing(None)
+
+
+@dataclass
+class _Listing:
+    """All the users or all the groups, a page at a time, telling `progress` after each page.
+
+    Index paging goes through the client's own page walker (`index_pages`, which checks
+    that the pages fit together) over `search_users` / `search_groups`, so that each page's
+    `totalResults` is seen; a server that pages with cursors is read through `iter_users` /
+    `iter_groups`, its progress told every `page_size` resources without a total."""
+
+    client: SCIMClient
+    facts: ServerFacts
+    resource_type: str
+    progress: Progress | None
+
+    def __call__(self, attributes: list[str] | None) -> Iterator[Resource]:
+        client, size, users = self.client, self.facts.page_size, self.resource_type == "User"
+        if self.facts.cursor:
+            iterate = client.iter_users if users else client.iter_groups
+            items: Iterator[Resource] = iterate(page_size=size, attributes=attributes)
+            return items if self.progress is None else self._counted(items)
+        search = client.search_users if users else client.search_groups
+        read = 0
+
+        def fetch(*, start_index: int) -> Any:
+            nonlocal read
+            page = search(start_index=start_index, count=size, attributes=attributes)
+            if self.progress is not None and page.ok:
+                read += len(page.resources)
+                self.progress(read, page.total_results, self.resource_type)
+            return page
+
+        return index_pages(fetch)
+
+    def _counted(self, items: Iterator[Resource]) -> Iterator[Resource]:
+        assert self.progress is not None
+        read = 0
+        for item in items:
+            yield item
+            read += 1
+            if read % self.facts.page_size == 0:
+                self.progress(read, None, self.resource_type)
+        if read % self.facts.page_size:
+            self.progress(read, None, self.resource_type)
 
 
 def read_target(
@@ -128,20 +182,22 @@ def read_target(
     groups: list[DesiredGroup] | None,
     match: str,
     scope: str | None,
+    progress: Progress | None = None,
 ) -> Target:
     """Read the server once: users (and groups when `groups` is not None), plus the ids in
-    `scope` (a second, id-only, filtered read evaluated by the server itself)."""
+    `scope` (a second, id-only, filtered read evaluated by the server itself); `progress`
+    is told after each page of users or groups."""
     target = Target()
     size = facts.page_size
     names = _names((u.data for u in users), _USER_ALWAYS)
-    for user in _walk(client.iter_users, names, page_size=size):
+    for user in _walk(_Listing(client, facts, "User", progress), names):
         _index_user(target, _json(user), match)
     if scope is not None:
         scoped = client.iter_users(filter=scope, page_size=size, attributes=["id"])
         target.in_scope = {u.id for u in scoped if isinstance(u.id, str)}
     if groups is not None:
         group_names = _names((g.data for g in groups), _GROUP_ALWAYS)
-        for group in _walk(client.iter_groups, group_names, page_size=size):
+        for group in _walk(_Listing(client, facts, "Group", progress), group_names):
             data = _json(group)
             ident, name = data.get("id"), data.get("displayName")
             if isinstance(ident, str):
