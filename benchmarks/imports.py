@@ -13,7 +13,10 @@ and each figure is the median of its rounds.
 
 - `import scimkit`: the package;
 - `from scimkit import SCIMClient`: what a script does;
-- the CLI: `python -m scimkit --version` (runpy, as `-m` does, through argument parsing).
+- the CLI: `python -m scimkit --version` and `users --help` (runpy, as `-m` does, through
+  argument parsing), and what a `users list` run loads before its first request: the
+  arguments parsed, the handler and its modules imported (`--version` and `--help` load only
+  the parser; tests/test_cli_startup.py checks which modules).
 
 Prints the figures; asserts nothing (`tests/test_import_cost.py` checks which modules load).
 """
@@ -42,6 +45,22 @@ CASES = {
         "    except SystemExit:\n"
         "        pass"
     ),
+    "python -m scimkit users --help": (
+        "import runpy, sys\n"
+        "    sys.argv = ['scimkit', 'users', '--help']\n"
+        "    try:\n"
+        "        runpy.run_module('scimkit', run_name='__main__', alter_sys=True)\n"
+        "    except SystemExit:\n"
+        "        pass"
+    ),
+    "scimkit users list, up to its first request": (
+        "from scimkit.cli import build_parser\n"
+        "    from scimkit._cli.connection import Session\n"
+        "    from scimkit._cli.dispatch import handler\n"
+        "    import scimkit._paging\n"
+        "    args = build_parser().parse_args(['users', 'list', '--base-url', 'http://x/'])\n"
+        "    handler(args.command, args.action)"
+    ),
 }
 # The timing goes to stderr as the last line: the CLI case prints its version on stdout.
 TIMED = """\
@@ -54,6 +73,8 @@ finally:
     sys.stderr.write("\\n%r\\n" % (time.process_time() - start))
 """
 TARGET = 1.3
+#: Cases with a target of their own (argparse and the parser come on top of the package).
+TARGETS = {"python -m scimkit --version": 1.5}
 
 
 def environment() -> dict[str, str]:
@@ -93,9 +114,10 @@ def report(runs: int = 21) -> None:
     figures = measure(runs)
     floor = figures.pop("floor")
     for name, ms in figures.items():
+        target = TARGETS.get(name, TARGET if name.startswith(("import", "from")) else None)
         print(
             f"  {name}: {ms:.1f} ms over a floor of {floor:.1f} ms = {ms / floor:.2f}x"
-            f" (target <= {TARGET}x)"
+            + (f" (target <= {target}x)" if target else "")
         )
     print(f"  (fresh interpreters, bytecode cached, median of {runs} alternating runs;")
     print(f"   floor = {FLOOR})")

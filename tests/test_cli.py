@@ -1092,3 +1092,19 @@ def test_a_local_file_error_is_one_line_and_exit_2(
     assert done.code == 2 and done.err.startswith("scimkit: error: ")
     assert "Traceback" not in done.err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["not-a-file.jsonl"]
+
+
+# -- dispatch ------------------------------------------------------------------------------
+
+
+def test_every_command_the_parser_defines_has_a_handler_that_imports() -> None:
+    # The table names handlers as "module:function", imported only when the command runs:
+    # a missing or misspelt entry would otherwise surface only when someone runs it.
+    from scimkit._cli.dispatch import COMMANDS, handler
+    from scimkit._cli.parser import build_parser, command_paths
+
+    paths = command_paths(build_parser())
+    assert ("users", "list") in paths and ("sync", None) in paths
+    assert sorted(paths, key=str) == sorted(COMMANDS, key=str)
+    for command, action in paths:
+        assert callable(handler(command, action)), (command, action)

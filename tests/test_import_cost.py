@@ -7,6 +7,7 @@ standard-library floor (`docs/architecture.md`, "Import cost").
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import subprocess
@@ -19,25 +20,23 @@ from scimkit._lazy_re import LazyPattern
 from scimkit.testing import SCIMServer
 
 # Every module `import scimkit` loads of scimkit: the client's path, from the models up.
+# Not in it: `_proxy` and the retry handlers (the first client), `_bulk` (bulk
+# calls), `_paging` (the iterators), `discovery` (`discover()`), `_sentinel` (the local
+# server's `NOT_GIVEN`), the retry interval calculators and jitter (the first retry).
 CLIENT_MODULES = {
     "scimkit",
     "scimkit._args",
-    "scimkit._bulk",
     "scimkit._clock",
     "scimkit._lazy_re",
     "scimkit._operations",
-    "scimkit._paging",
     "scimkit._pool",
-    "scimkit._proxy",
     "scimkit._request",
     "scimkit._schemas",
     "scimkit._send",
-    "scimkit._sentinel",
     "scimkit._version",
     "scimkit._watchdog",
     "scimkit._wire",
     "scimkit.client",
-    "scimkit.discovery",
     "scimkit.errors",
     "scimkit.models",
     "scimkit.models._base",
@@ -47,10 +46,6 @@ CLIENT_MODULES = {
     "scimkit.models.user",
     "scimkit.responses",
     "scimkit.retry",
-    "scimkit.retry.builtin_handlers",
-    "scimkit.retry.handler",
-    "scimkit.retry.interval_calculator",
-    "scimkit.retry.jitter",
     "scimkit.retry.state",
     "scimkit.transports",
 }
@@ -73,7 +68,7 @@ NOT_LOADED = {
     "wsgiref",  # scimkit.wsgi
 }
 
-LAZY_SUBMODULES = ("aio", "cli", "filters", "sync", "testing", "wsgi")
+LAZY_SUBMODULES = ("aio", "cli", "discovery", "filters", "sync", "testing", "wsgi")
 
 
 def fresh(code: str) -> dict[str, object]:
@@ -94,10 +89,20 @@ def scimkit_modules(found: dict[str, object]) -> set[str]:
     return {name for name in modules if name == "scimkit" or name.startswith("scimkit.")}
 
 
+@functools.cache
+def floor_modules() -> frozenset[str]:
+    """What the standard library the client needs loads by itself: on Python 3.9,
+    `urllib.request` already brings `threading` (through `tempfile`, `shutil` and `bz2`)."""
+    modules = fresh("import json, http.client, ssl, urllib.request")["modules"]
+    assert isinstance(modules, list)
+    return frozenset(modules)
+
+
 def stdlib_loaded(found: dict[str, object]) -> set[str]:
+    """The modules of NOT_LOADED that `found` shows loaded, beyond what the floor loads."""
     modules = found["modules"]
     assert isinstance(modules, list)
-    return NOT_LOADED & set(modules)
+    return (NOT_LOADED - floor_modules()) & set(modules)
 
 
 @pytest.mark.parametrize("statement", ["import scimkit", "from scimkit import SCIMClient"])
@@ -118,7 +123,8 @@ def test_making_a_client_imports_neither_platform_nor_logging() -> None:
         out["system"] = f"{platform.system()}/{platform.release()}"
         """
     )
-    assert found["before"] == []
+    before = found["before"]
+    assert isinstance(before, list) and set(before) <= floor_modules()
     # The User-Agent names the system as platform does, without importing it.
     assert isinstance(found["user_agent"], str) and isinstance(found["system"], str)
     assert found["user_agent"].endswith(" " + found["system"])
@@ -230,3 +236,101 @@ def test_lazy_pattern_matches_as_re_does(
     assert vars(pattern)["fullmatch"].__self__.pattern == r"[a-z]+"
     again = getattr(pattern, method)(text)
     assert (again.span() if again else None) == span
+
+
+def test_what_only_some_calls_need_loads_with_the_first_such_call(server: SCIMServer) -> None:
+    found = fresh(
+        f"""
+        from scimkit import BulkOperation, SCIMClient, User
+        lazy = {{
+            "paging": "scimkit._paging",
+            "bulk": "scimkit._bulk",
+            "discovery": "scimkit.discovery",
+            "calculators": "scimkit.retry.interval_calculator",
+            "jitter": "scimkit.retry.jitter",
+            "sentinel": "scimkit._sentinel",
+        }}
+        def loaded():
+            return sorted(key for key, module in lazy.items() if module in sys.modules)
+
+        out["before_a_client"] = [
+            m for m in ("_proxy", "retry.handler", "retry.builtin_handlers")
+            if "scimkit." + m in sys.modules
+        ]
+        client = SCIMClient({server.url!r}, token={server.token!r})
+        out["with_a_client"] = [type(h).__name__ for h in client.retry_handlers]
+        client.create_user(User(user_name="lazy.modules"))
+        from scimkit.retry import RateLimitErrorRetryHandler
+        handler = RateLimitErrorRetryHandler(max_retry_count=2)
+        out["after_a_call"] = loaded()
+        out["users"] = [user.user_name for user in client.iter_users(page_size=10)]
+        out["after_paging"] = loaded()
+        post = BulkOperation(method="POST", path="/Users", bulk_id="b", data={{"userName": "b"}})
+        out["bulk_failed"] = client.bulk([post]).failed
+        out["after_bulk"] = loaded()
+        out["patch_supported"] = client.discover().supports("patch")
+        out["after_discover"] = loaded()
+        out["calculator"] = type(handler.interval_calculator).__name__
+        out["after_calculator"] = loaded()
+        """
+    )
+    assert found["before_a_client"] == []
+    assert found["with_a_client"] == ["ConnectionErrorRetryHandler"]
+    assert found["after_a_call"] == []
+    assert found["users"] == ["lazy.modules"]
+    assert found["after_paging"] == ["paging"]
+    assert found["bulk_failed"] == []
+    assert found["after_bulk"] == ["bulk", "discovery", "paging"]  # its limits: bulk_limits
+    assert found["patch_supported"] is True
+    assert found["after_discover"] == ["bulk", "discovery", "paging"]
+    assert found["calculator"] == "BackoffRetryIntervalCalculator"
+    assert found["after_calculator"] == ["bulk", "calculators", "discovery", "jitter", "paging"]
+
+
+def test_retry_names_are_listed_and_importable_before_their_modules_load() -> None:
+    import scimkit.retry
+
+    names = list(scimkit.retry.__all__)
+    found = fresh(
+        f"""
+        import scimkit.retry as retry
+        out["before"] = [
+            m for m in ("handler", "builtin_handlers", "interval_calculator", "jitter")
+            if "scimkit.retry." + m in sys.modules
+        ]
+        out["dir"] = [n for n in {names!r} if n not in dir(retry)]
+        for name in {names!r}:
+            exec(f"from scimkit.retry import {{name}}")
+        handler = retry.RetryHandler(
+            interval_calculator=retry.FixedValueRetryIntervalCalculator(2.0)
+        )
+        out["given"] = repr(handler.interval_calculator)
+        try:
+            retry.RetryHandler(interval_calculator=2.0)
+        except TypeError as error:
+            out["refused"] = "interval_calculator" in str(error)
+        try:
+            retry.NoSuchCalculator
+        except AttributeError as error:
+            out["missing"] = str(error)
+        """
+    )
+    assert found["before"] == []
+    assert found["dir"] == []
+    assert found["given"] == "FixedValueRetryIntervalCalculator(2.0)"
+    assert found["refused"] is True
+    assert found["missing"] == "module 'scimkit.retry' has no attribute 'NoSuchCalculator'"
+
+
+def test_not_given_is_one_falsy_object_that_copies_and_pickles_as_itself() -> None:
+    import copy
+    import pickle
+
+    from scimkit import NOT_GIVEN, NotGiven
+
+    assert NotGiven() is NOT_GIVEN and NotGiven.NOT_GIVEN is NOT_GIVEN
+    assert copy.copy(NOT_GIVEN) is NOT_GIVEN and copy.deepcopy([NOT_GIVEN])[0] is NOT_GIVEN
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        assert pickle.loads(pickle.dumps(NOT_GIVEN, protocol)) is NOT_GIVEN
+    assert repr(NOT_GIVEN) == "NOT_GIVEN" and not NOT_GIVEN
+    assert isinstance(NOT_GIVEN, NotGiven) and not isinstance(None, NotGiven)

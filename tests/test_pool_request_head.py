@@ -49,6 +49,7 @@ def written_by_http_client(
         ("POST", "/Bulk", {}, None),
         ("GET", "/", {"X-Note": "caf\u00e9", "X-Folded": "one\r\n two"}, None),
         ("GET", "/Users", {"Connection": "close", "X-Empty": ""}, None),
+        ("GET", "/Users", {"X Spaced": "a", "X-Tab-Folded": "a\r\n\tb", "X-Lf": "a\n b"}, None),
     ],
 )
 def test_the_head_is_what_http_client_writes(
@@ -75,6 +76,10 @@ def test_the_head_is_what_http_client_writes(
         ("/Users", {"X-Bad": "a\x00"}, "a NUL in a value"),
         ("/Users", {"X:Bad": "a"}, "a colon in a name"),
         ("/Users", {" X": "a"}, "a name starting with a space"),
+        ("/Users", {"\u00a0X": "a"}, "a name starting with a non-ASCII space"),
+        ("/Users", {"X\rY": "a"}, "a CR in a name"),
+        ("/Users", {"X": "a\r\n"}, "a line break that folds nothing"),
+        ("/Users/\t", SCIM, "a tab in the target"),
         ("/Users", {"X-Euro": "\u20ac"}, "a value outside Latin-1"),
     ],
 )

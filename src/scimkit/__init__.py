@@ -7,22 +7,21 @@ created = client.create_user(User(user_name="bjensen"))
 print(created.status_code, created.user.id)
 
 Importing scimkit loads the client and its models, nothing more: the WSGI adapter, the async
-client, the local server, the filter module, the sync planner and the command line
-(`scimkit.wsgi`, `.aio`, `.testing`, `.filters`, `.sync`, `.cli`) are imported when first
-used, and so are the discovery models (`Schema`, `ServiceProviderConfig`…). scimkit never
-imports `logging` itself (it logs once your program has), and `threading` only with the
-first request (tests/test_import_cost.py checks the list; benchmarks/imports.py times it).
+client, the local server, the filter module, the sync planner, the command line and
+`discover()`'s results (`scimkit.wsgi`, `.aio`, `.testing`, `.filters`, `.sync`, `.cli`,
+`.discovery`) are imported when first used, and so are the discovery models (`Schema`,
+`ServiceProviderConfig`…), bulk and paging. scimkit never imports `logging` itself (it logs
+once your program has), and `threading` only with the first request (tests/test_import_cost.py
+checks the list; benchmarks/imports.py times it).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._sentinel import NOT_GIVEN, NotGiven
 from ._version import __version__
 from ._wire import Attempt
 from .client import SCIMClient
-from .discovery import Discovery
 from .errors import (
     BadRequest,
     Conflict,
@@ -104,10 +103,13 @@ from .transports import BaseTransport, HTTPTransport
 if TYPE_CHECKING:
     from . import aio as aio
     from . import cli as cli
+    from . import discovery as discovery
     from . import filters as filters
     from . import sync as sync
     from . import testing as testing
     from . import wsgi as wsgi
+    from ._sentinel import NOT_GIVEN, NotGiven
+    from .discovery import Discovery
     from .models import (
         AuthenticationScheme,
         BulkSupport,
@@ -134,17 +136,28 @@ else:
 
             value = globals()[name] = getattr(models, name)
             return value
+        if name in _LAZY_NAMES:
+            import importlib
+
+            module = importlib.import_module(_LAZY_NAMES[name], __name__)
+            value = globals()[name] = getattr(module, name)
+            return value
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # Submodules imported on first use: each brings what only some programs need (wsgiref,
 # asyncio and concurrent.futures, the local server, the CLI's argparse and csv, the sync
-# planner).
-_LAZY_SUBMODULES = frozenset({"aio", "cli", "filters", "sync", "testing", "wsgi"})
+# planner, what `discover()` found).
+_LAZY_SUBMODULES = frozenset({"aio", "cli", "discovery", "filters", "sync", "testing", "wsgi"})
+
+
+# Names whose module only some programs need: `Discovery` comes with `client.discover()`,
+# `NOT_GIVEN` is the local server's.
+_LAZY_NAMES = {"Discovery": ".discovery", "NOT_GIVEN": "._sentinel", "NotGiven": "._sentinel"}
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | _LAZY_SUBMODULES | DISCOVERY_MODELS)
+    return sorted(set(globals()) | _LAZY_SUBMODULES | DISCOVERY_MODELS | set(_LAZY_NAMES))
 
 
 __all__ = [

@@ -14,10 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, Union, overload
 
-from . import _paging, _request, _send
+from . import _request, _send
 from ._request import Dialect, RequestTemplate
 from ._wire import redact_url
-from .discovery import Discovery
 from .errors import TransportError
 from .models import Resource
 from .responses import (
@@ -27,14 +26,15 @@ from .responses import (
     resource_response_class,
     search_response_class,
 )
-from .retry import RetryHandler
 from .transports import BaseTransport
 
 if TYPE_CHECKING:
     import logging
 
     from ._hints import SchemaNames, Scope
+    from .discovery import Discovery
     from .models import ServiceProviderConfig
+    from .retry import RetryHandler
 
 __all__ = ["AttributeNames", "ResourceOperations"]
 
@@ -360,6 +360,8 @@ class ResourceOperations:
         ServiceProviderConfig (from `discover()`) says cursors are its default."""
         if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
             raise ValueError(f"page_size must be a positive int, not {page_size!r}")
+        from . import _paging  # loaded on first use: only iterating calls need it
+
         if pagination not in _paging.PAGINATIONS:
             raise ValueError(f"pagination must be 'auto', 'index' or 'cursor', not {pagination!r}")
         if pagination == "auto":

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import _thread
 import http.client
-import re
 import select
 import socket
 import ssl
@@ -29,6 +28,7 @@ from email.message import Message
 from typing import Any, Optional
 
 from . import _clock
+from ._lazy_re import LazyPattern
 from ._watchdog import WATCHDOG, Watch, Watchdog
 from ._wire import IDEMPOTENT_METHODS, Headers
 
@@ -97,11 +97,11 @@ _PIECE = 256 * 1024
 
 
 # What http.client refuses in a request (its `_is_legal_header_name`, `_is_illegal_header_value`
-# and `_contains_disallowed_url_pchar_re`): a request holding any of it goes through
-# http.client, so that the error is its own.
-_FIELD_NAME = re.compile(r"[^:\s][^:\r\n]*").fullmatch
-_BAD_FIELD_VALUE = re.compile(r"\n(?![ \t])|\r(?![ \t\n])|\x00").search
-_BAD_TARGET = re.compile(r"[\x00-\x20\x7f]").search
+# and `_contains_disallowed_url_pchar_re`) goes through http.client, so that the error is its
+# own. Checked with str methods (as fast, nothing to compile at import), and for a value with
+# a CR, LF or NUL with this pattern.
+_BAD_VALUE = LazyPattern(r"\n(?![ \t])|\r(?![ \t\n])|\x00")
+
 # Fields http.client would write itself, or leave out because the caller gave them.
 _OWN_FIELDS = ("Host", "Accept-Encoding", "Content-Length", "Transfer-Encoding")
 _BODY_METHODS = frozenset({"PATCH", "POST", "PUT"})
@@ -117,7 +117,9 @@ def request_head(
     the request needs what only http.client does: an absolute-form target (through a
     proxy), a non-ASCII host or target, chunked bodies, fields it would refuse.
     """
-    if not target.startswith("/") or _BAD_TARGET(target) or not (target + host).isascii():
+    # An ASCII target with no control character, DEL or space (`[\x00-\x20\x7f]`).
+    plain = target.isascii() and target.isprintable() and " " not in target
+    if not target.startswith("/") or not plain or not host.isascii():
         return None
     parts = [method, " ", target, " HTTP/1.1\r\nHost: ", host, "\r\nAccept-Encoding: identity\r\n"]
     for name in _OWN_FIELDS:
@@ -128,7 +130,11 @@ def request_head(
     elif method in _BODY_METHODS:
         parts.append("Content-Length: 0\r\n")
     for name, value in headers.items():
-        if not _FIELD_NAME(name) or _BAD_FIELD_VALUE(value):
+        # The name as `_is_legal_header_name` wants it (`[^:\s][^:\r\n]*`); a value with a
+        # CR, LF or NUL (rare: a folded line) is checked in full, by the pattern.
+        bad_name = not name or name[0].isspace() or ":" in name or "\r" in name or "\n" in name
+        odd_value = "\r" in value or "\n" in value or "\x00" in value
+        if bad_name or (odd_value and _BAD_VALUE.search(value)):
             return None
         parts += (name, ": ", value, "\r\n")
     parts.append("\r\n")

@@ -22,11 +22,13 @@ from typing import TYPE_CHECKING
 from . import _clock
 from ._wire import Attempt, HttpRequest, HttpResponse, loggable_body, redact_headers, redact_url
 from .errors import ResponseTooLarge, TransportError
-from .retry import RetryHandler, RetryState
+from .retry.state import RetryState
 from .transports import BaseTransport
 
 if TYPE_CHECKING:
     import logging
+
+    from .retry import RetryHandler
 
 __all__ = ["MAX_ATTEMPTS", "MAX_REDIRECTS", "redirect_target", "send"]
 

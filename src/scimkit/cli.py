@@ -17,17 +17,13 @@ The commands live in `scimkit._cli`; see docs/cli.md for the reference.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import io
-import logging
 import os
 import sys
-import traceback
 from collections.abc import Iterator, Sequence
-from http import HTTPStatus
+from typing import TYPE_CHECKING
 
-from ._cli.connection import Session
 from ._cli.console import (
     EXIT_NETWORK,
     EXIT_OK,
@@ -37,10 +33,13 @@ from ._cli.console import (
     Console,
     UsageError,
 )
-from ._cli.dispatch import COMMANDS
-from ._cli.output import redact_token, terminal_safe
 from ._cli.parser import build_parser, hide_secret_values, secret_values
 from .errors import SCIMResponseError, TransportError
+
+if TYPE_CHECKING:
+    import argparse
+
+    from ._cli.connection import Session
 
 __all__ = ["main", "run"]
 
@@ -80,7 +79,12 @@ def run(argv: Sequence[str] | None, console: Console) -> int:
     if args.command is None:
         parser.print_help(console.stderr)
         return EXIT_USAGE
-    handler = COMMANDS[(args.command, getattr(args, "action", None))]
+    # Only now what the command needs: `--version`, `--help` and usage errors stop above,
+    # having loaded argparse and the parser alone (tests/test_cli_startup.py).
+    from ._cli.connection import Session
+    from ._cli.dispatch import handler as find_handler
+
+    handler = find_handler(args.command, getattr(args, "action", None))
     session = Session(args, console)
     with _logging(session):
         try:
@@ -131,6 +135,8 @@ def _one_line(text: str) -> str:
 def _describe_refusal(error: SCIMResponseError) -> str:
     """`scimkit: the server refused: HTTP 409 Conflict, scimType uniqueness: <detail>
     (POST <url>)`."""
+    from http import HTTPStatus  # loaded already, by http.client
+
     try:
         phrase = " " + HTTPStatus(error.status).phrase
     except ValueError:
@@ -155,40 +161,28 @@ def _describe_network_error(error: TransportError) -> str:
 
 
 def _fail(session: Session, error: BaseException, code: int, line: str) -> int:
+    from ._cli.output import redact_token, terminal_safe
+
     console = session.console
     if session.args.verbose:
+        import traceback
+
         trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
         console.stderr.write(redact_token(trace, session.token))
     console.error(terminal_safe(redact_token(line, session.token)))
     return code
 
 
-class _ScrubbingFormatter(logging.Formatter):
-    def __init__(self, session: Session) -> None:
-        super().__init__("%(levelname)s %(name)s: %(message)s")
-        self.session = session
-
-    def format(self, record: logging.LogRecord) -> str:
-        return redact_token(super().format(record), self.session.token)
-
-
 @contextlib.contextmanager
 def _logging(session: Session) -> Iterator[None]:
-    """`-v`: scimkit's DEBUG log (headers already redacted) on stderr, for this run only."""
+    """`-v`: scimkit's DEBUG log on stderr for this run; without it `logging` stays unloaded."""
     if not session.args.verbose:
         yield
         return
-    logger = logging.getLogger("scimkit")
-    handler = logging.StreamHandler(session.console.stderr)
-    handler.setFormatter(_ScrubbingFormatter(session))
-    previous = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    try:
+    from ._cli.verbose import debug_log
+
+    with debug_log(session):
         yield
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(previous)
 
 
 if __name__ == "__main__":

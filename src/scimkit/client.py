@@ -10,12 +10,10 @@ import ssl as ssl_module
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from . import _args, _bulk, _request
+from . import _args, _request
 from ._operations import AttributeNames as AttributeNames
 from ._operations import ResourceOperations
-from ._proxy import redact_proxy, validate_proxy
 from ._request import Dialect, RequestTemplate, Token
-from .discovery import Discovery, bulk_limits
 from .models import BulkOperation, Group, User
 from .responses import (
     BulkResponse,
@@ -36,7 +34,6 @@ from .responses import (
     UserPatchResponse,
     UserUpdateResponse,
 )
-from .retry import RetryHandler, default_retry_handlers
 from .transports import (
     DEFAULT_MAX_RESPONSE_BYTES,
     BaseTransport,
@@ -50,7 +47,9 @@ if TYPE_CHECKING:
 
     from _typeshed.wsgi import WSGIApplication
 
+    from .discovery import Discovery
     from .models import ResourceType, Schema
+    from .retry import RetryHandler
 
 __all__ = ["SCIMClient"]
 
@@ -200,6 +199,8 @@ class SCIMClient(ResourceOperations):
         self.ssl: ssl_module.SSLContext | None = (
             transport.ssl_context if isinstance(transport, HTTPTransport) else connection["ssl"]
         )
+        from ._proxy import redact_proxy, validate_proxy  # with the first client
+
         #: The proxy URL, with any `user:password@` shown as `[secure]@`.
         self.proxy = redact_proxy(validate_proxy(connection["proxy"]))
         self.keep_alive = bool(connection["keep_alive"])
@@ -394,6 +395,8 @@ class SCIMClient(ResourceOperations):
             ])
             result.ids["u1"], result.failed
         """
+        from . import _bulk  # loaded on first use: only bulk calls need it
+
         prepared = [_bulk.bulk_operation(op, index) for index, op in enumerate(operations)]
         if not prepared:
             raise ValueError("operations must not be empty")
@@ -420,6 +423,8 @@ class SCIMClient(ResourceOperations):
     def _bulk_limits(self) -> tuple[int | None, int | None]:
         if self._discovery is not None:
             return self._discovery.bulk_limits
+        from .discovery import bulk_limits  # loaded on first use, as `discover()` does
+
         if self._bulk_config is None:
             from .models.discovery import ServiceProviderConfig  # loaded on first use
 
@@ -460,7 +465,8 @@ class SCIMClient(ResourceOperations):
             if found.supports("etag"): ...
         """
         if self._discovery is None or refresh:
-            from .models.discovery import ServiceProviderConfig  # loaded on first use
+            from .discovery import Discovery  # loaded on first use
+            from .models.discovery import ServiceProviderConfig
 
             config = self.service_provider_config().raise_for_status()
             if self.dialect.is_v1:
@@ -738,7 +744,11 @@ def _check_token(token: object) -> Token:
 def _check_validate(
     validate: bool | Discovery | Sequence[Any] | None,
 ) -> bool | Discovery | Sequence[Any] | None:
-    if validate is None or isinstance(validate, (bool, Discovery)):
+    if validate is None or isinstance(validate, bool):
+        return validate
+    from .discovery import Discovery  # loaded on first use
+
+    if isinstance(validate, Discovery):
         return validate
     if isinstance(validate, (list, tuple)):
         from ._hints import schema_names
@@ -762,8 +772,13 @@ def _check_logger(logger: logging.Logger | None) -> logging.Logger | None:
 
 
 def _check_handlers(handlers: Sequence[RetryHandler] | None) -> list[RetryHandler]:
+    # The handlers' modules come with the first client, not with `import scimkit`.
     if handlers is None:
+        from .retry.builtin_handlers import default_retry_handlers
+
         return default_retry_handlers()
+    from .retry import RetryHandler
+
     checked = list(handlers)
     for handler in checked:
         if not isinstance(handler, RetryHandler):

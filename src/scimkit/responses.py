@@ -9,7 +9,8 @@ read (an HTML page from a proxy, truncated JSON) never breaks the call: `body` i
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
+import types
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from ._wire import MAX_JSON_DEPTH, Attempt, Headers, JSONTooDeep, read_json
 from .errors import RateLimited, SCIMResponseError, error_class_for_status
@@ -56,6 +57,23 @@ __all__ = [
 ]
 
 R = TypeVar("R", bound=Resource)
+
+if TYPE_CHECKING:
+    from typing import Generic as _Generic
+else:
+
+    class _Generic:
+        """What `typing.Generic` gives these responses at run time, for less.
+
+        `ResourceResponse[User]` is a `types.GenericAlias`, as `list[int]` is: it can be a
+        base class (`class UserResponse(ResourceResponse[User])`), `typing.get_args` reads
+        it, and no subclass pays `typing.Generic`'s bookkeeping when it is made (14 classes
+        here, one per resource type met later: a visible part of `import scimkit`).
+        """
+
+        __slots__ = ()
+        __class_getitem__ = classmethod(types.GenericAlias)
+
 
 _NOT_PARSED: Any = object()
 _SNIPPET = 200
@@ -260,7 +278,7 @@ class SCIMResponse:
         return f"<{type(self).__name__} {self.method} {self.url} status_code={self.status_code}>"
 
 
-class ResourceResponse(SCIMResponse, Generic[R]):
+class ResourceResponse(SCIMResponse, _Generic[R]):
     """A response that carries one resource: `.resource` (None on failure or no content)."""
 
     resource_class: ClassVar[type[Resource]] = Resource
@@ -276,7 +294,7 @@ class ResourceResponse(SCIMResponse, Generic[R]):
         return cast(R, cached)
 
 
-class SearchResponse(SCIMResponse, Generic[R]):
+class SearchResponse(SCIMResponse, _Generic[R]):
     """A page of results (RFC 7644 §3.4.2): `.resources`, `total_results`, `start_index`…"""
 
     resource_class: ClassVar[type[Resource]] = Resource

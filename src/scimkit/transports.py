@@ -49,7 +49,6 @@ from ._pool import (
     PooledHTTPSHandler,
     WireRequest,
 )
-from ._proxy import proxy_parts, proxy_variable, select_proxy, validate_proxy
 from ._wire import Headers, HttpRequest, HttpResponse, redact_url
 from .errors import (
     ConnectError,
@@ -108,6 +107,8 @@ def check_connection_settings(
 ) -> None:
     """Refuse the settings `HTTPTransport` takes, as it would, without building one (no
     TLS context, no pool): `SCIMClient.for_wsgi` checks them and has no use for them."""
+    from ._proxy import validate_proxy  # with the first transport: `import scimkit` skips it
+
     _args.timeout_pair(timeout)
     if ssl is not None:
         _args.instance("ssl", ssl, ssl_module.SSLContext, "an ssl.SSLContext")
@@ -193,6 +194,8 @@ class HTTPTransport(BaseTransport):
         try:
             self._route(url)
         except ValueError as exc:
+            from ._proxy import proxy_variable
+
             variable = proxy_variable(url, self._environ)
             raise ValueError(
                 f"the {variable} environment variable is not a usable proxy: {exc}; "
@@ -206,6 +209,8 @@ class HTTPTransport(BaseTransport):
             return self._route_for_origin[key]
         except KeyError:
             pass
+        from ._proxy import proxy_parts, select_proxy  # once per origin: the route is kept
+
         proxy = select_proxy(url, self._proxy, self._environ)
         host = (urllib.parse.urlsplit(url).hostname or "").lower()
         route = (proxy_parts(proxy) if proxy else None, host)

@@ -11,5 +11,8 @@
 - `service`: serve and demo;
 - `transfer`: export and import, with the pure row -> plan logic they share;
 - `sync`: sync, the files read with `transfer`'s readers and planned by `scimkit.sync`;
-- `dispatch`: which function runs each command.
+- `dispatch`: which function runs each command, imported only once the command is parsed;
+- `verbose`: `-v`'s log on stderr (the only importer of `logging`).
+
+`scimkit --version` and `--help` load `console` and `parser` alone (tests/test_cli_startup.py).
 """

@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._request import encode_id
 from .._schemas import V1_CORE
-from ..filters import F
 from ..models import PatchOp, PatchOperation, Resource, User
 from .common import json_object, load_json, output_format, say, show
 from .connection import Session
@@ -28,7 +27,9 @@ from .output import (
     attribute_columns,
     write_resources,
 )
-from .transfer import merge_user, with_primary_email
+
+if TYPE_CHECKING:
+    from ..filters import Comparison
 
 __all__ = [
     "groups_add_member",
@@ -115,6 +116,13 @@ def patch_payload(
 # -- shared by users and groups -----------------------------------------------------------
 
 
+def _eq(attribute: str, value: str) -> Comparison:
+    """`attribute eq "value"`, for a lookup by name (the filter builder loads only then)."""
+    from ..filters import F
+
+    return F.eq(attribute, value)
+
+
 def _one(found: Sequence[Resource], what: str) -> Resource:
     if not found:
         raise CommandFailed(f"no {what}")
@@ -134,7 +142,7 @@ def _user_id(session: Session) -> str:
     if args.id:
         return str(args.id)
     name = args.by_user_name
-    found = session.client.search_users(filter=F.eq("userName", name)).raise_for_status()
+    found = session.client.search_users(filter=_eq("userName", name)).raise_for_status()
     return _resource_id(_one(found.users, f"user with userName {name!r}"))
 
 
@@ -147,7 +155,7 @@ def _group_id(session: Session) -> str:
 
 def _group_id_by_name(session: Session, name: str) -> str:
     found = session.client.search_groups(
-        filter=F.eq("displayName", name), excluded_attributes=["members"]
+        filter=_eq("displayName", name), excluded_attributes=["members"]
     ).raise_for_status()
     return _resource_id(_one(found.groups, f"group with displayName {name!r}"))
 
@@ -241,13 +249,15 @@ def users_get(session: Session) -> int:
     else:
         # The search already answers the whole user: no second request to read it by id.
         name = args.by_user_name
-        found = session.client.search_users(filter=F.eq("userName", name)).raise_for_status()
+        found = session.client.search_users(filter=_eq("userName", name)).raise_for_status()
         user = _one(found.users, f"user with userName {name!r}")
     show(session, user.to_dict() if user else {}, USER_COLUMNS)
     return EXIT_OK
 
 
 def users_create(session: Session) -> int:
+    from .transfer import with_primary_email  # with csv: not for `users list`
+
     data, email = _user_changes(session)
     if email:
         data["emails"] = with_primary_email(data.get("emails"), email)
@@ -259,6 +269,8 @@ def users_create(session: Session) -> int:
 
 
 def users_update(session: Session) -> int:
+    from .transfer import merge_user  # with csv: not for `users list`
+
     args = session.args
     client = session.client
     user_id = _user_id(session)
@@ -423,7 +435,7 @@ def _member_ids(session: Session) -> list[str]:
     ids = [str(member) for member in args.members]
     for name in args.member_user_names:
         found = session.client.search_users(
-            filter=F.eq("userName", name), attributes=["id", "userName"]
+            filter=_eq("userName", name), attributes=["id", "userName"]
         ).raise_for_status()
         ids.append(_resource_id(_one(found.users, f"user with userName {name!r}")))
     if not ids:

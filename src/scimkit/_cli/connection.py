@@ -8,7 +8,6 @@ default) or, when a person is at the terminal, from a prompt that does not echo.
 from __future__ import annotations
 
 import argparse
-import logging
 import re
 import ssl
 
@@ -109,7 +108,8 @@ def build_client(args: argparse.Namespace, console: Console) -> tuple[SCIMClient
             scim_version=args.scim_version,
             retry_handlers=handlers,
             user_agent_suffix=f"scimkit-cli/{__version__}",
-            logger=logging.getLogger("scimkit"),
+            # No logger=: the client writes to `scimkit`'s logger once `logging` is loaded,
+            # which `-v` does before the client is built; without -v nothing imports it.
         )
     except (ValueError, TypeError) as exc:
         raise UsageError(str(exc)) from None

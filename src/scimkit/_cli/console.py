@@ -6,12 +6,10 @@ a `Console` of `io.StringIO` streams that may claim to be terminals.
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Callable, TextIO
 
 __all__ = [
@@ -19,6 +17,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_REFUSED",
     "EXIT_USAGE",
+    "FORMATS",
     "CommandFailed",
     "Console",
     "UsageError",
@@ -31,6 +30,9 @@ EXIT_REFUSED = 1
 EXIT_USAGE = 2
 #: The exchange itself failed: connection, timeout, TLS, proxy, a broken answer.
 EXIT_NETWORK = 3
+
+#: What `--format` accepts (the writers are in `output`; the parser needs only the names).
+FORMATS = ("table", "json", "jsonl", "csv")
 
 
 class UsageError(Exception):
@@ -50,21 +52,55 @@ def _isatty(stream: object) -> bool:
         return False
 
 
-@dataclass
-class Console:
-    """The outside world of one command run."""
+def _getpass(prompt: str) -> str:
+    # getpass (and the termios it loads) only when a token is actually asked for.
+    import getpass
 
-    stdout: TextIO
-    stderr: TextIO
-    stdin: TextIO
-    environ: Mapping[str, str] = field(default_factory=dict)
-    stdout_is_tty: bool = False
-    stderr_is_tty: bool = False
-    stdin_is_tty: bool = False
-    #: Asks for a secret without echoing it; only called when stdin is a terminal.
-    prompt: Callable[[str], str] = getpass.getpass
-    #: Monotonic seconds, for progress rates.
-    clock: Callable[[], float] = time.monotonic
+    return getpass.getpass(prompt)
+
+
+class Console:
+    """The outside world of one command run.
+
+    A plain slotted class rather than a dataclass: `scimkit --version` builds one, and
+    `dataclasses` (with the `inspect` it loads) cost more than the rest of start-up.
+    """
+
+    __slots__ = (
+        "clock",
+        "environ",
+        "prompt",
+        "stderr",
+        "stderr_is_tty",
+        "stdin",
+        "stdin_is_tty",
+        "stdout",
+        "stdout_is_tty",
+    )
+
+    def __init__(
+        self,
+        stdout: TextIO,
+        stderr: TextIO,
+        stdin: TextIO,
+        environ: Mapping[str, str] | None = None,
+        stdout_is_tty: bool = False,
+        stderr_is_tty: bool = False,
+        stdin_is_tty: bool = False,
+        prompt: Callable[[str], str] = _getpass,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.stdout = stdout
+        self.stderr = stderr
+        self.stdin = stdin
+        self.environ: Mapping[str, str] = {} if environ is None else environ
+        self.stdout_is_tty = stdout_is_tty
+        self.stderr_is_tty = stderr_is_tty
+        self.stdin_is_tty = stdin_is_tty
+        #: Asks for a secret without echoing it; only called when stdin is a terminal.
+        self.prompt = prompt
+        #: Monotonic seconds, for progress rates.
+        self.clock = clock
 
     @classmethod
     def system(cls) -> Console:

@@ -7,7 +7,6 @@ shows users, groups and any resource type a server has.
 
 from __future__ import annotations
 
-import csv
 import itertools
 import json
 import re
@@ -15,6 +14,8 @@ import unicodedata
 import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Callable, TextIO
+
+from .console import FORMATS
 
 __all__ = [
     "FORMATS",
@@ -38,8 +39,6 @@ __all__ = [
     "write_resource",
     "write_resources",
 ]
-
-FORMATS = ("table", "json", "jsonl", "csv")
 
 # C0 and C1 control characters, DEL included. A server's data must not move the cursor, clear
 # the screen or set the terminal title (ANSI escapes start with ESC, \x1b).
@@ -344,6 +343,8 @@ def generic_columns(resources: Sequence[Mapping[str, Any]], *, limit: int | None
 
 
 def _csv_writer(out: TextIO) -> Any:
+    import csv  # only for --format csv: a listing in JSON or a table does without it
+
     return csv.writer(out, lineterminator="\n")
 
 

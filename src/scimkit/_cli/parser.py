@@ -10,20 +10,30 @@ No parser accepts abbreviations (`allow_abbrev=False`): argparse's prefix matchi
 `--token VALUE` mean `--token-env VALUE`, and the token came back in the error about a
 variable of that name. `--token` itself is an option on every parser only to refuse it,
 without repeating its value.
+
+Start-up: this module imports no command module, and a command's parser is made (with its
+options) only when the command is chosen (`_CommandParser`), so `scimkit --version` and
+`--help` cost argparse and the top-level parser alone.
 """
 
 from __future__ import annotations
 
 import argparse
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .._version import __version__
-from .console import EXIT_USAGE
-from .output import FORMATS
+from .console import EXIT_USAGE, FORMATS
 
-__all__ = ["EXAMPLES", "TOKEN_REFUSED", "build_parser", "hide_secret_values", "secret_values"]
+__all__ = [
+    "EXAMPLES",
+    "TOKEN_REFUSED",
+    "build_parser",
+    "command_paths",
+    "hide_secret_values",
+    "secret_values",
+]
 
 TOKEN_REFUSED = (
     "scimkit: error: --token is not accepted: a token on the command line is visible to "
@@ -313,27 +323,87 @@ def _common_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     )
 
 
+class _CommandParser(argparse.ArgumentParser):
+    """A command's parser, made only when the command is chosen.
+
+    `scimkit --version`, `--help` and `scimkit users list` need the names and one-line
+    helps of the commands, not twenty parsers and their options: making those costs more
+    CPU than the rest of start-up (each `ArgumentParser` looks up translations on disk).
+    So the constructor only keeps its arguments; argparse hands the words after a
+    command's name to `parse_known_args`, which (like a help or usage request, or any
+    look inside) makes the parser and adds its arguments first.
+    """
+
+    def __init__(
+        self, *args: Any, fill: Callable[[argparse.ArgumentParser], None], **kwargs: Any
+    ) -> None:
+        # No super().__init__() here: `filled` calls it.
+        self._pending = (args, kwargs, fill)
+
+    def filled(self) -> _CommandParser:
+        """This parser, made, with all its arguments (and sub-commands) added."""
+        pending = self.__dict__.pop("_pending", None)
+        if pending is not None:
+            args, kwargs, fill = pending
+            super().__init__(*args, **kwargs)
+            fill(self)
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        # Only for an attribute not set yet: something looks inside before the parse.
+        if "_pending" not in self.__dict__:
+            raise AttributeError(name)
+        return getattr(self.filled(), name)
+
+    def parse_known_args(self, *args: Any, **kwargs: Any) -> Any:
+        return super(_CommandParser, self.filled()).parse_known_args(*args, **kwargs)
+
+    def format_usage(self) -> str:
+        return super(_CommandParser, self.filled()).format_usage()
+
+    def format_help(self) -> str:
+        return super(_CommandParser, self.filled()).format_help()
+
+
 def _command(
-    commands: Any, path: str, help_text: str, *, common: bool = True
-) -> argparse.ArgumentParser:
-    """A command's parser; `path` is the words that name it (`"users list"`)."""
+    commands: Any,
+    path: str,
+    help_text: str,
+    fill: Callable[[argparse.ArgumentParser], None] | None = None,
+    *,
+    common: bool = True,
+) -> None:
+    """Add the command `path` names (`"users list"`); `fill` adds its own arguments, after
+    the shared ones, when the command is chosen."""
     name = path.split()[-1]
     epilog = "examples:\n" + EXAMPLES[path]
     if common:
         epilog += "\n\n" + _CONNECTION_POINTER
-    parser: argparse.ArgumentParser = commands.add_parser(
+
+    def fill_all(parser: argparse.ArgumentParser) -> None:
+        if common:
+            _common_options(parser, top=False)
+        else:
+            _refuse_token(parser)
+        if fill is not None:
+            fill(parser)
+
+    commands.add_parser(
         name,
         help=help_text,
         description=help_text[:1].upper() + help_text[1:] + ".",
         epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,
+        fill=fill_all,
     )
-    if common:
-        _common_options(parser, top=False)
-    else:
-        _refuse_token(parser)
-    return parser
+
+
+def _sub_commands(parser: argparse.ArgumentParser) -> Any:
+    """The `ACTION` sub-commands of `users` and `groups`, filled lazily as their parent."""
+    return parser.add_subparsers(
+        dest="action", metavar="ACTION", required=True, parser_class=_CommandParser
+    )
 
 
 def _query_options(parser: argparse.ArgumentParser, *, single_page: bool = False) -> None:
@@ -388,37 +458,35 @@ def _group_target(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _users(commands: Any) -> None:
-    users = _command(commands, "users", "list, read, create, change and delete users")
-    actions = users.add_subparsers(dest="action", metavar="ACTION", required=True)
-
-    found = _command(actions, "users list", "list users, every page")
-    _query_options(found)
-
-    get = _command(actions, "users get", "show one user")
-    _user_target(get)
-
-    create = _command(actions, "users create", "create a user")
-    _user_fields(create)
-
-    update = _command(
-        actions, "users update", "change a user: read it, apply the options, write it back (PUT)"
+def _users(users: argparse.ArgumentParser) -> None:
+    actions = _sub_commands(users)
+    _command(actions, "users list", "list users, every page", _query_options)
+    _command(actions, "users get", "show one user", _user_target)
+    _command(actions, "users create", "create a user", _user_fields)
+    _command(
+        actions,
+        "users update",
+        "change a user: read it, apply the options, write it back (PUT)",
+        _user_update,
     )
+    _command(
+        actions, "users patch", "change some attributes of a user (PATCH)", _user_patch_options
+    )
+    _command(actions, "users deactivate", "set active to false (PATCH)", _user_target)
+    _command(actions, "users delete", "delete a user", _user_target)
+
+
+def _user_update(update: argparse.ArgumentParser) -> None:
     _user_target(update)
     _user_fields(update, rename=True)
     update.add_argument(
         "--replace", action="store_true", help="send --data as the whole new user, read nothing"
     )
 
-    patch = _command(actions, "users patch", "change some attributes of a user (PATCH)")
+
+def _user_patch_options(patch: argparse.ArgumentParser) -> None:
     _user_target(patch)
     _patch_options(patch)
-
-    deactivate = _command(actions, "users deactivate", "set active to false (PATCH)")
-    _user_target(deactivate)
-
-    delete = _command(actions, "users delete", "delete a user")
-    _user_target(delete)
 
 
 def _patch_options(parser: argparse.ArgumentParser) -> None:
@@ -438,19 +506,24 @@ def _patch_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _groups(commands: Any) -> None:
-    groups = _command(
-        commands, "groups", "list, read, create, change, rename and delete groups; membership"
+def _groups(groups: argparse.ArgumentParser) -> None:
+    actions = _sub_commands(groups)
+    _command(actions, "groups list", "list groups, every page", _query_options)
+    _command(actions, "groups get", "show one group", _group_target)
+    _command(actions, "groups create", "create a group", _group_create)
+    _command(
+        actions,
+        "groups update",
+        "change a group: read it, apply the options, write it back (PUT)",
+        _group_update,
     )
-    actions = groups.add_subparsers(dest="action", metavar="ACTION", required=True)
+    _command(actions, "groups rename", "give a group a new displayName (one PATCH)", _group_rename)
+    for name, verb in (("add-member", "add members to"), ("remove-member", "remove members from")):
+        _command(actions, f"groups {name}", f"{verb} a group (PATCH)", _membership_change)
+    _command(actions, "groups delete", "delete a group", _group_target)
 
-    found = _command(actions, "groups list", "list groups, every page")
-    _query_options(found)
 
-    get = _command(actions, "groups get", "show one group")
-    _group_target(get)
-
-    create = _command(actions, "groups create", "create a group")
+def _group_create(create: argparse.ArgumentParser) -> None:
     create.add_argument("--display-name", dest="set_display_name", metavar="NAME")
     create.add_argument("--external-id", metavar="ID")
     create.add_argument(
@@ -458,9 +531,8 @@ def _groups(commands: Any) -> None:
     )
     create.add_argument("--data", metavar="JSON", help="the group as JSON, @FILE or -")
 
-    update = _command(
-        actions, "groups update", "change a group: read it, apply the options, write it back (PUT)"
-    )
+
+def _group_update(update: argparse.ArgumentParser) -> None:
     _group_target(update)
     # In `update`, --display-name picks the group; the new displayName has its own option.
     update.add_argument("--new-display-name", dest="set_display_name", metavar="NAME")
@@ -479,7 +551,8 @@ def _groups(commands: Any) -> None:
         help="attributes as JSON, @FILE or - for stdin; the options above override it",
     )
 
-    rename = _command(actions, "groups rename", "give a group a new displayName (one PATCH)")
+
+def _group_rename(rename: argparse.ArgumentParser) -> None:
     rename.add_argument(
         "names", nargs="+", metavar="NAME", help="OLD NEW: the current displayName and the new one"
     )
@@ -487,27 +560,21 @@ def _groups(commands: Any) -> None:
         "--id", dest="group_id", metavar="ID", help="the group by id; then give only NEW"
     )
 
-    for name, verb in (("add-member", "add members to"), ("remove-member", "remove members from")):
-        change = _command(actions, f"groups {name}", f"{verb} a group (PATCH)")
-        change.add_argument("group", metavar="GROUP_ID")
-        change.add_argument("members", nargs="*", metavar="MEMBER_ID")
-        change.add_argument(
-            "--user-name",
-            action="append",
-            default=[],
-            dest="member_user_names",
-            metavar="NAME",
-            help="a member by userName (repeat)",
-        )
 
-    delete = _command(actions, "groups delete", "delete a group")
-    _group_target(delete)
-
-
-def _sync(commands: Any) -> None:
-    sync = _command(
-        commands, "sync", "make the server's users and groups agree with files: plan, review, apply"
+def _membership_change(change: argparse.ArgumentParser) -> None:
+    change.add_argument("group", metavar="GROUP_ID")
+    change.add_argument("members", nargs="*", metavar="MEMBER_ID")
+    change.add_argument(
+        "--user-name",
+        action="append",
+        default=[],
+        dest="member_user_names",
+        metavar="NAME",
+        help="a member by userName (repeat)",
     )
+
+
+def _sync(sync: argparse.ArgumentParser) -> None:
     sync.description = (
         "Make the server's users and groups agree with files: plan, review, apply.\n\n"
         "The server is read once, a page at a time, and compared in memory; only the\n"
@@ -568,22 +635,7 @@ def _sync(commands: Any) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="scimkit",
-        description="A SCIM 1.1 / 2.0 command line client and local test server.",
-        epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        allow_abbrev=False,
-    )
-    parser.add_argument("--version", action="version", version=f"scimkit {__version__}")
-    _common_options(parser, top=True)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    _users(commands)
-    _groups(commands)
-
-    search = _command(commands, "search", "one page of any resource type (or / for all)")
+def _search(search: argparse.ArgumentParser) -> None:
     search.add_argument(
         "resource", metavar="RESOURCE", help="an endpoint: Users, Groups, /Devices, or / for all"
     )
@@ -592,9 +644,8 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--start-index", type=_positive_int, metavar="N", help="1-based")
     search.add_argument("--post", action="store_true", help="send the query in a POST .search body")
 
-    _command(commands, "discover", "what the server supports: features, types, schemas")
 
-    raw = _command(commands, "raw", "send any request; print the answer's JSON")
+def _raw(raw: argparse.ArgumentParser) -> None:
     raw.add_argument("method", metavar="METHOD", help="GET, POST, PUT, PATCH, DELETE…")
     raw.add_argument("path", metavar="PATH", help="relative to the base URL, e.g. /Users?count=1")
     raw.add_argument("--data", metavar="JSON", help="the request body: JSON, @FILE or -")
@@ -602,14 +653,16 @@ def build_parser() -> argparse.ArgumentParser:
         "-i", "--include", action="store_true", help="print the status line and headers first"
     )
 
-    export = _command(commands, "export", "write every user or group to a file, page by page")
+
+def _export(export: argparse.ArgumentParser) -> None:
     export.add_argument("resource", choices=("users", "groups"))
     export.add_argument(
         "--out", required=True, metavar="FILE", help="FILE.jsonl, FILE.csv or FILE.json"
     )
     _query_options(export)
 
-    imported = _command(commands, "import", "create or update users from a file")
+
+def _import(imported: argparse.ArgumentParser) -> None:
     imported.add_argument("resource", choices=("users",))
     imported.add_argument("file", metavar="FILE", help="FILE.csv or FILE.jsonl")
     imported.add_argument(
@@ -619,9 +672,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--results", metavar="FILE", help="write one result per row (FILE.csv or FILE.jsonl)"
     )
 
-    _sync(commands)
 
-    serve = _command(commands, "serve", "run the local SCIM server until interrupted", common=False)
+def _serve(serve: argparse.ArgumentParser) -> None:
     serve.description = (
         "Run the local SCIM server until interrupted.\n\n"
         "It prints `export SCIM_BASE_URL=...` and `export SCIM_TOKEN=...` lines to paste into\n"
@@ -643,11 +695,67 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed-users", type=_non_negative_int, default=0, metavar="N", help="start with N users"
     )
 
-    demo = _command(
+
+def _demo(demo: argparse.ArgumentParser) -> None:
+    demo.add_argument("--scim-version", choices=("2.0", "1.1"), default=argparse.SUPPRESS)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `scimkit` parser: its commands are named now and filled in when chosen."""
+    parser = argparse.ArgumentParser(
+        prog="scimkit",
+        description="A SCIM 1.1 / 2.0 command line client and local test server.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,
+    )
+    parser.add_argument("--version", action="version", version=f"scimkit {__version__}")
+    _common_options(parser, top=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
+    _command(commands, "users", "list, read, create, change and delete users", _users)
+    _command(
+        commands,
+        "groups",
+        "list, read, create, change, rename and delete groups; membership",
+        _groups,
+    )
+    _command(commands, "search", "one page of any resource type (or / for all)", _search)
+    _command(commands, "discover", "what the server supports: features, types, schemas")
+    _command(commands, "raw", "send any request; print the answer's JSON", _raw)
+    _command(commands, "export", "write every user or group to a file, page by page", _export)
+    _command(commands, "import", "create or update users from a file", _import)
+    _command(
+        commands,
+        "sync",
+        "make the server's users and groups agree with files: plan, review, apply",
+        _sync,
+    )
+    _command(commands, "serve", "run the local SCIM server until interrupted", _serve, common=False)
+    _command(
         commands,
         "demo",
         "run the whole client against a local SCIM server and print each call",
+        _demo,
         common=False,
     )
-    demo.add_argument("--scim-version", choices=("2.0", "1.1"), default=argparse.SUPPRESS)
     return parser
+
+
+def command_paths(parser: argparse.ArgumentParser) -> list[tuple[str, str | None]]:
+    """Every `(command, action)` the parser runs, each command filled in to find them:
+    the keys `dispatch.COMMANDS` must have (`tests/test_cli.py` compares them)."""
+    found: list[tuple[str, str | None]] = []
+    for name, command in _choices(parser).items():
+        actions = _choices(command)
+        found.extend((name, action) for action in actions or [None])
+    return found
+
+
+def _choices(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """The sub-commands of `parser` by name, filling it first if it is a command's."""
+    if isinstance(parser, _CommandParser):
+        parser.filled()
+    for action in parser._actions:
+        if isinstance(action.choices, dict):  # a sub-parsers action: name -> parser
+            return dict(action.choices)
+    return {}

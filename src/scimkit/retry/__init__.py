@@ -19,21 +19,57 @@ attempt of a call is recorded as an `Attempt` in `response.attempts` / `error.at
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._wire import Attempt, HttpRequest, HttpResponse, parse_retry_after
-from .builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-    default_retry_handlers,
-)
-from .handler import RetryHandler
-from .interval_calculator import (
-    BackoffRetryIntervalCalculator,
-    FixedValueRetryIntervalCalculator,
-    RetryIntervalCalculator,
-)
-from .jitter import Jitter, RandomJitter
 from .state import RetryState
+
+if TYPE_CHECKING:
+    from .builtin_handlers import (
+        ConnectionErrorRetryHandler,
+        RateLimitErrorRetryHandler,
+        ServerErrorRetryHandler,
+        default_retry_handlers,
+    )
+    from .handler import RetryHandler
+    from .interval_calculator import (
+        BackoffRetryIntervalCalculator,
+        FixedValueRetryIntervalCalculator,
+        RetryIntervalCalculator,
+    )
+    from .jitter import Jitter, RandomJitter
+else:
+
+    def __getattr__(name: str) -> object:
+        # PEP 562: the handlers are imported with the first client (it makes the default
+        # one), the calculators and their jitter at the first retry: most programs never
+        # retry.
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        import importlib
+
+        value = globals()[name] = getattr(importlib.import_module(module, __name__), name)
+        return value
+
+
+_LAZY = {
+    "ConnectionErrorRetryHandler": ".builtin_handlers",
+    "RateLimitErrorRetryHandler": ".builtin_handlers",
+    "ServerErrorRetryHandler": ".builtin_handlers",
+    "default_retry_handlers": ".builtin_handlers",
+    "RetryHandler": ".handler",
+    "BackoffRetryIntervalCalculator": ".interval_calculator",
+    "FixedValueRetryIntervalCalculator": ".interval_calculator",
+    "RetryIntervalCalculator": ".interval_calculator",
+    "Jitter": ".jitter",
+    "RandomJitter": ".jitter",
+}
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "Attempt",

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._args import non_negative
 from .._wire import HttpRequest, HttpResponse, parse_retry_after
 from ..errors import ConnectError, ConnectTimeout, ReadTimeout, RemoteProtocolError, TransportError
 from .handler import RetryHandler
-from .interval_calculator import RetryIntervalCalculator
 from .state import RetryState
+
+if TYPE_CHECKING:
+    from .interval_calculator import RetryIntervalCalculator
 
 __all__ = [
     "ConnectionErrorRetryHandler",

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .. import _args, _clock
 from .._wire import HttpRequest, HttpResponse
 from ..errors import TransportError
-from .interval_calculator import BackoffRetryIntervalCalculator, RetryIntervalCalculator
 from .state import RetryState
+
+if TYPE_CHECKING:
+    from .interval_calculator import RetryIntervalCalculator
 
 __all__ = ["RetryHandler"]
 
@@ -35,9 +39,27 @@ class RetryHandler:
             "max_retry_count", max_retry_count, minimum=0
         )
         if interval_calculator is not None:
+            from .interval_calculator import RetryIntervalCalculator
+
             _args.instance("interval_calculator", interval_calculator, RetryIntervalCalculator)
-        self.interval_calculator = interval_calculator or BackoffRetryIntervalCalculator()
+        self._interval_calculator = interval_calculator or None
         self.retry_non_idempotent = bool(retry_non_idempotent)
+
+    @property
+    def interval_calculator(self) -> RetryIntervalCalculator:
+        """What `wait_for` asks for the wait; by default `BackoffRetryIntervalCalculator()`."""
+        calculator = self._interval_calculator
+        if calculator is None:
+            # Made (and its module imported) at the first retry or look: most programs never
+            # retry, and `import scimkit` need not load the calculators and their jitter.
+            from .interval_calculator import BackoffRetryIntervalCalculator
+
+            calculator = self._interval_calculator = BackoffRetryIntervalCalculator()
+        return calculator
+
+    @interval_calculator.setter
+    def interval_calculator(self, calculator: RetryIntervalCalculator) -> None:
+        self._interval_calculator = calculator
 
     def can_retry(
         self,
