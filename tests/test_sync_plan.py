@@ -3,12 +3,13 @@ what it decides to write, and what it refuses before sending anything."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from scimkit import SCIMClient, User
+from scimkit import PagingError, SCIMClient, User
 from scimkit.filters import F
 from scimkit.sync import Change, Plan, Problem, SyncBlocked, plan_sync
 from scimkit.testing import Fault, SCIMServer
@@ -551,3 +552,36 @@ def test_progress_must_be_callable_and_is_checked_before_sending(
     with pytest.raises(TypeError, match="progress must be a callable or None"):
         plan_sync(client, users=[], progress=progress)
     assert server.requests == []
+
+
+def test_pages_that_contradict_each_other_stop_the_plan_before_any_write(
+    server: SCIMServer, client: SCIMClient
+) -> None:
+    # The plan reads the server's JSON as sent, without models: the paging guard still holds.
+    repeated = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+        "totalResults": 4,
+        "startIndex": 1,
+        "Resources": [{"id": n, "userName": n} for n in ("a", "b")],
+    }
+    body = json.dumps(repeated).encode()
+    for _ in range(2):
+        server.inject(Fault.body(body, content_type="application/scim+json"), path="/Users")
+    with pytest.raises(PagingError, match="asked for startIndex=3"):
+        plan_sync(client, users=[person(0)], deprovision="keep")
+    assert writes(server.requests) == []
+
+
+def test_entries_of_a_page_that_are_not_objects_are_skipped(
+    server: SCIMServer, client: SCIMClient
+) -> None:
+    listing = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+        "totalResults": 2,
+        "startIndex": 1,
+        "Resources": ["not a user", {"id": "u-1", "userName": "user0", "externalId": "e-0"}],
+    }
+    body = json.dumps(listing).encode()
+    server.inject(Fault.body(body, content_type="application/scim+json"), path="/Users")
+    plan = plan_sync(client, users=[person(0)], deprovision="keep")
+    assert [(c.action, c.id) for c in plan.changes] == [("update", "u-1")]

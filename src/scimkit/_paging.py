@@ -7,7 +7,7 @@ client state and can be read (and tested) on their own. One page is in memory at
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Literal, TypeVar, overload
 
 from .errors import PagingError
 from .models import Resource
@@ -26,8 +26,15 @@ def prefers_cursor(config: Any) -> bool:
     return bool(getattr(paging, "cursor", False)) and str(method).lower() == "cursor"
 
 
-def index_pages(fetch: Callable[..., SearchResponse[R]]) -> Iterator[R]:
-    """Every resource, asking with `startIndex` from 1 until the results end.
+@overload
+def index_pages(fetch: Callable[..., SearchResponse[R]]) -> Iterator[R]: ...
+@overload
+def index_pages(
+    fetch: Callable[..., SearchResponse[R]], *, raw: Literal[True]
+) -> Iterator[dict[str, Any]]: ...
+def index_pages(fetch: Callable[..., SearchResponse[R]], *, raw: bool = False) -> Iterator[Any]:
+    """Every resource, asking with `startIndex` from 1 until the results end; with `raw`,
+    each as the JSON object the server sent (read only: no model is made).
 
     The walk trusts the server's numbers only as far as they agree with each other, and raises
     `PagingError` (after yielding what it read) where going on or stopping would silently lose
@@ -55,9 +62,9 @@ def index_pages(fetch: Callable[..., SearchResponse[R]]) -> Iterator[R]:
         if not page.ok:
             raise page.to_error()
         total = page.total_results if page.total_results is not None else total
-        items = page.resources
+        items: list[Any] = page.resource_objects() if raw else page.resources
         identity = _identity(items)
-        problem = _index_problem(page, start, total, identity == previous)
+        problem = _index_problem(page, start, total, not items, identity == previous)
         if problem:
             raise _paging_error(problem, page, start - 1, total)
         if not items:
@@ -70,13 +77,13 @@ def index_pages(fetch: Callable[..., SearchResponse[R]]) -> Iterator[R]:
 
 
 def _index_problem(
-    page: SearchResponse[Any], start: int, total: int | None, repeated: bool
+    page: SearchResponse[Any], start: int, total: int | None, empty: bool, repeated: bool
 ) -> str | None:
     """What the page asked for at `start` contradicts, as `index_pages` states the rules."""
     answered = page.start_index
     if answered is not None and answered != start:
         return f"asked for startIndex={start}, the server answered from startIndex={answered}"
-    if not page.resources:
+    if empty:
         if total is not None and start - 1 < total:
             return (
                 f"the server sent an empty page at startIndex={start}, before its own "
@@ -92,10 +99,10 @@ def _index_problem(
 
 def _identity(items: list[Any]) -> list[Any]:
     """What tells one page from another: the ids, or the whole resources if some have none."""
-    ids = [item.id for item in items]
+    ids = [item.get("id") if isinstance(item, dict) else item.id for item in items]
     if all(isinstance(i, str) and i for i in ids):
         return ids
-    return [item.to_dict() for item in items]
+    return [item if isinstance(item, dict) else item.to_dict() for item in items]
 
 
 def _paging_error(

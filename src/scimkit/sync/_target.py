@@ -114,7 +114,7 @@ def _names(records: Iterable[dict[str, Any]], always: tuple[str, ...]) -> list[s
     return list(names.values())
 
 
-def _walk(listing: Any, attributes: list[str]) -> Iterator[Resource]:
+def _walk(listing: Any, attributes: list[str]) -> Iterator[dict[str, Any]]:
     """Every resource of `listing(attributes)`; a server that refuses `attributes=` with a
     400 on the first page is asked again without it (every attribute, which is only slower)."""
     started = False
@@ -143,11 +143,12 @@ class _Listing:
     resource_type: str
     progress: Progress | None
 
-    def __call__(self, attributes: list[str] | None) -> Iterator[Resource]:
+    def __call__(self, attributes: list[str] | None) -> Iterator[dict[str, Any]]:
+        """The resources as the JSON objects the server sent (read only)."""
         client, size, users = self.client, self.facts.page_size, self.resource_type == "User"
         if self.facts.cursor:
             iterate = client.iter_users if users else client.iter_groups
-            items: Iterator[Resource] = iterate(page_size=size, attributes=attributes)
+            items = map(_json, iterate(page_size=size, attributes=attributes))
             return items if self.progress is None else self._counted(items)
         search = client.search_users if users else client.search_groups
         read = 0
@@ -160,9 +161,9 @@ class _Listing:
                 self.progress(read, page.total_results, self.resource_type)
             return page
 
-        return index_pages(fetch)
+        return index_pages(fetch, raw=True)
 
-    def _counted(self, items: Iterator[Resource]) -> Iterator[Resource]:
+    def _counted(self, items: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         assert self.progress is not None
         read = 0
         for item in items:
@@ -191,14 +192,13 @@ def read_target(
     size = facts.page_size
     names = _names((u.data for u in users), _USER_ALWAYS)
     for user in _walk(_Listing(client, facts, "User", progress), names):
-        _index_user(target, _json(user), match)
+        _index_user(target, user, match)
     if scope is not None:
         scoped = client.iter_users(filter=scope, page_size=size, attributes=["id"])
         target.in_scope = {u.id for u in scoped if isinstance(u.id, str)}
     if groups is not None:
         group_names = _names((g.data for g in groups), _GROUP_ALWAYS)
-        for group in _walk(_Listing(client, facts, "Group", progress), group_names):
-            data = _json(group)
+        for data in _walk(_Listing(client, facts, "Group", progress), group_names):
             ident, name = data.get("id"), data.get("displayName")
             if isinstance(ident, str):
                 target.groups[ident] = data
