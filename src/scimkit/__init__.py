@@ -131,11 +131,6 @@ else:
             import importlib
 
             return importlib.import_module(f"{__name__}.{name}")
-        if name in DISCOVERY_MODELS:
-            from . import models
-
-            value = globals()[name] = getattr(models, name)
-            return value
         if name in _LAZY_NAMES:
             import importlib
 
@@ -151,13 +146,18 @@ else:
 _LAZY_SUBMODULES = frozenset({"aio", "cli", "discovery", "filters", "sync", "testing", "wsgi"})
 
 
-# Names whose module only some programs need: `Discovery` comes with `client.discover()`,
-# `NOT_GIVEN` is the local server's.
-_LAZY_NAMES = {"Discovery": ".discovery", "NOT_GIVEN": "._sentinel", "NotGiven": "._sentinel"}
+# Names whose module only some programs need: `Discovery` and the discovery models come with
+# `client.discover()`, `NOT_GIVEN` is the local server's.
+_LAZY_NAMES = {
+    "Discovery": ".discovery",
+    "NOT_GIVEN": "._sentinel",
+    "NotGiven": "._sentinel",
+    **dict.fromkeys(DISCOVERY_MODELS, ".models.discovery"),
+}
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | _LAZY_SUBMODULES | DISCOVERY_MODELS | set(_LAZY_NAMES))
+    return sorted(set(globals()) | _LAZY_SUBMODULES | set(_LAZY_NAMES))
 
 
 __all__ = [

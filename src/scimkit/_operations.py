@@ -203,11 +203,8 @@ class ResourceOperations:
         use_post: bool = False,
         cursor: str | None = None,
     ) -> ResponseT:
-        if self.strict:
-            from ._strict import check_filter
-
-            check_filter(filter)
-        query = _request.query_params(
+        query = self._query(
+            resource_class,
             cursor=cursor,
             filter=filter,
             start_index=start_index,
@@ -217,8 +214,27 @@ class ResourceOperations:
             sort_by=sort_by,
             sort_order=sort_order,
         )
+        return self._send_search(resource_class, response_class, query, use_post)
+
+    def _query(self, resource_class: type[Resource], **params: Any) -> dict[str, str]:
+        """The query of a search (`_request.query_params`), its filter checked in strict mode
+        and its names by `validate=`."""
+        if self.strict:
+            from ._strict import check_filter
+
+            check_filter(params.get("filter"))
+        query = _request.query_params(**params)
         if query:
             self._check_query_names(resource_class, query)
+        return query
+
+    def _send_search(
+        self,
+        resource_class: type[Resource],
+        response_class: type[ResponseT],
+        query: dict[str, str],
+        use_post: bool = False,
+    ) -> ResponseT:
         if use_post:
             # RFC 7644 §3.4.3: the query in a body keeps filters out of URLs and logs.
             return self._call(
@@ -367,27 +383,22 @@ class ResourceOperations:
         if pagination == "auto":
             config = self._discovery.config if self._discovery is not None else self._bulk_config
             pagination = "cursor" if _paging.prefers_cursor(config) else "index"
-        # Check the query now, so that a bad argument fails at the call, not at first next().
-        if self.strict:
-            from ._strict import check_filter
-
-            check_filter(filter)
-        query = _request.query_params(
+        # Check the query now, once: a bad argument fails at the call, not at first next(),
+        # and the pages only add where they start.
+        self._query(
+            resource_class,
             filter=filter,
             attributes=attributes,
             excluded_attributes=excluded_attributes,
             sort_by=sort_by,
             sort_order=sort_order,
         )
-        if query:
-            self._check_query_names(resource_class, query)
 
         def fetch(
             *, start_index: int | None = None, cursor: str | None = None
         ) -> SearchResponse[R]:
-            return self._search(
-                resource_class,
-                response_class,
+            query = _request.query_params(
+                cursor=cursor,
                 filter=filter,
                 start_index=start_index,
                 count=page_size,
@@ -395,8 +406,8 @@ class ResourceOperations:
                 excluded_attributes=excluded_attributes,
                 sort_by=sort_by,
                 sort_order=sort_order,
-                cursor=cursor,
             )
+            return self._send_search(resource_class, response_class, query)
 
         walk = _paging.cursor_pages if pagination == "cursor" else _paging.index_pages
         return walk(fetch)

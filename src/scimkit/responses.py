@@ -312,8 +312,7 @@ class SearchResponse(SCIMResponse, _Generic[R]):
         """
         cached = self.__dict__.get("_resources")
         if cached is None:
-            found = self._list.resources if self.ok else None
-            items = [item for item in found or [] if isinstance(item, dict)]
+            items = self.resource_objects()
             model = self.resource_class
             if model is Resource:
                 cached = [Resource.class_for(item).from_dict(item) for item in items]
